@@ -1,0 +1,856 @@
+//! Hypothesis battery: configured comparisons plus churned-vs-retained for every feature. Each
+//! hypothesis gets a primary test chosen by data type and distribution, companion tests, an
+//! effect size, a multiplicity-adjusted p-value and a verdict in Russian and English.
+//!
+//! Numeric columns are read as exact value-count tables per group (`GROUP BY value`); the rank
+//! tests run on those tables, and the t-test and normality check on the expanded values.
+
+use std::collections::BTreeMap;
+
+use bankseg_proto::analysis::v1::{Hypothesis, TestResult as TestProto};
+use bankseg_proto::common::v1::LocalizedText;
+use bankseg_stats::{Alternative, ContingencyTable, TestResult, ValueCounts};
+
+use super::Study;
+use super::config::{Kind, Text};
+use super::error::Result;
+use super::segments::{SegOutput, conditions_text};
+use super::sql::{conditions_sql, ident, query};
+use super::text::{loc, lt, num, pct, pval};
+
+/// Smallest group on which normality is checked (scipy's kurtosis test needs 20); smaller groups
+/// count as not normal, so the rank test is primary.
+const MIN_NORMALITY_N: usize = 20;
+
+/// A group being compared: name, short id and SQL predicate over the segment base query.
+struct Group {
+    id: String,
+    name: Text,
+    predicate: String,
+}
+
+struct Spec {
+    id: String,
+    column: String,
+    title: Option<Text>,
+    groups: Vec<Group>,
+}
+
+/// Reader-facing name of a test.
+pub fn test_name(test: &str) -> Text {
+    match test {
+        "mann_whitney_u" => Text::new("критерий Манна–Уитни", "Mann–Whitney U test"),
+        "welch_t" => Text::new("t-критерий Уэлча", "Welch's t-test"),
+        "student_t" => Text::new("t-критерий Стьюдента", "Student's t-test"),
+        "ks_2samp" => Text::new("критерий Колмогорова–Смирнова", "Kolmogorov–Smirnov test"),
+        "chi2_contingency" => Text::new("критерий хи-квадрат", "chi-square test"),
+        "fisher_exact" => Text::new("точный критерий Фишера", "Fisher's exact test"),
+        "two_proportion_z" => Text::new("z-тест для двух долей", "two-proportion z-test"),
+        "kruskal" => Text::new("критерий Краскела–Уоллиса", "Kruskal–Wallis test"),
+        "levene" => Text::new("критерий Левена", "Levene's test"),
+        other => Text::new(other, other),
+    }
+}
+
+fn to_proto(t: &TestResult) -> TestProto {
+    let (ci_low, ci_high) = match t.ci {
+        Some((a, b)) => (a.is_finite().then_some(a), b.is_finite().then_some(b)),
+        None => (None, None),
+    };
+    TestProto {
+        test: t.test.to_string(),
+        method: t.method.clone(),
+        statistic: t.statistic,
+        p_value: t.p_value,
+        log10_p: t.log10_p,
+        df: t.df,
+        effect_name: t.effect_name.to_string(),
+        effect: t.effect,
+        ci_low,
+        ci_high,
+        sizes: t.sizes.clone(),
+    }
+}
+
+fn expand(vc: &ValueCounts) -> Vec<f64> {
+    let mut out = Vec::with_capacity(vc.n() as usize);
+    for (v, c) in vc.values().iter().zip(vc.counts()) {
+        out.extend(std::iter::repeat_n(*v, *c as usize));
+    }
+    out
+}
+
+fn median_of(vc: &ValueCounts) -> f64 {
+    let n = vc.n();
+    if n == 0 {
+        return f64::NAN;
+    }
+    // average of the order statistics at (n-1)/2 and n/2 (0-based)
+    let at = |k: u64| -> f64 {
+        let mut cum = 0;
+        for (v, c) in vc.values().iter().zip(vc.counts()) {
+            cum += c;
+            if k < cum {
+                return *v;
+            }
+        }
+        f64::NAN
+    };
+    (at((n - 1) / 2) + at(n / 2)) / 2.0
+}
+
+fn mean_of(vc: &ValueCounts) -> f64 {
+    let n = vc.n();
+    if n == 0 {
+        return f64::NAN;
+    }
+    vc.values()
+        .iter()
+        .zip(vc.counts())
+        .map(|(v, c)| v * *c as f64)
+        .sum::<f64>()
+        / n as f64
+}
+
+/// Outcome of one hypothesis before adjustment.
+struct Run {
+    primary: Option<TestResult>,
+    companions: Vec<TestResult>,
+    rationale: LocalizedText,
+    h0: LocalizedText,
+    h1: LocalizedText,
+    medians: Vec<f64>,
+    means: Vec<f64>,
+    /// Why the primary test is trusted, for the agreement text.
+    reason: LocalizedText,
+}
+
+fn specs(study: &Study<'_>, seg: &SegOutput) -> Result<Vec<Spec>> {
+    let mut out = Vec::new();
+    for h in &study.config.hypotheses.tests {
+        study.require(&h.column, &format!("hypothesis {}", h.id))?;
+        let mut groups = Vec::new();
+        for g in &h.groups {
+            let (id, name, predicate) = match &g.segment {
+                Some(sid) => {
+                    let Some(pred) = seg.predicates.get(sid) else {
+                        return Err(super::Error::Config(format!(
+                            "hypotheses.tests {:?}: unknown segment {sid:?}",
+                            h.id
+                        )));
+                    };
+                    let name = seg
+                        .get(sid)
+                        .map(|s| s.name.clone())
+                        .unwrap_or_else(|| Text::new(sid.clone(), sid.clone()));
+                    (sid.clone(), name, pred.clone())
+                }
+                None => {
+                    for c in &g.conditions {
+                        study.require(&c.column, &format!("hypothesis {}", h.id))?;
+                    }
+                    let words = conditions_text(study, &g.conditions);
+                    (
+                        words.en.clone(),
+                        Text::new(words.ru, words.en),
+                        conditions_sql(&g.conditions),
+                    )
+                }
+            };
+            groups.push(Group {
+                id,
+                name: g.name.clone().unwrap_or(name),
+                predicate,
+            });
+        }
+        out.push(Spec {
+            id: h.id.clone(),
+            column: h.column.clone(),
+            title: h.title.clone(),
+            groups,
+        });
+    }
+    if study.config.hypotheses.churned_vs_retained {
+        let target = ident(&study.config.columns.target);
+        for (c, _) in &study.features {
+            out.push(Spec {
+                id: format!("churn_{c}"),
+                column: c.clone(),
+                title: None,
+                groups: vec![
+                    Group {
+                        id: "churned".into(),
+                        name: Text::new("ушедшие", "churned"),
+                        predicate: format!("{target} = true"),
+                    },
+                    Group {
+                        id: "retained".into(),
+                        name: Text::new("оставшиеся", "retained"),
+                        predicate: format!("{target} = false"),
+                    },
+                ],
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn group_list(groups: &[Group]) -> Text {
+    let ru: Vec<String> = groups.iter().map(|g| format!("«{}»", g.name.ru)).collect();
+    let en: Vec<String> = groups
+        .iter()
+        .map(|g| format!("\"{}\"", g.name.en))
+        .collect();
+    Text::new(ru.join(" и "), en.join(" and "))
+}
+
+async fn numeric_run(study: &Study<'_>, seg: &SegOutput, spec: &Spec) -> Result<(Run, Vec<u64>)> {
+    let col = ident(&spec.column);
+    let parts: Vec<String> = spec
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            format!(
+                "SELECT {i} AS g, CAST({col} AS DOUBLE) AS v, count(*) AS n FROM {} WHERE ({}) AND {col} IS NOT NULL GROUP BY v",
+                seg.base, g.predicate
+            )
+        })
+        .collect();
+    let rows = query(study.ctx, &parts.join(" UNION ALL ")).await?;
+    let mut pairs: Vec<Vec<(f64, u64)>> = vec![Vec::new(); spec.groups.len()];
+    for ((g, v), n) in rows.i64(0)?.into_iter().zip(rows.f64(1)?).zip(rows.u64(2)?) {
+        if let (Some(g), Some(v)) = (g, v)
+            && let Some(p) = pairs.get_mut(g as usize)
+        {
+            p.push((v, n));
+        }
+    }
+    let missing = missing_counts(study, seg, spec).await?;
+    let vcs: Vec<ValueCounts> = pairs
+        .into_iter()
+        .map(|p| ValueCounts::from_pairs(p).unwrap_or_default())
+        .collect();
+    let l = study.label(&spec.column);
+    let gl = group_list(&spec.groups);
+    let alpha = study.config.alpha;
+    let raw: Vec<Vec<f64>> = vcs.iter().map(expand).collect();
+    let normal: Vec<Option<f64>> = raw
+        .iter()
+        .map(|x| {
+            if x.len() < MIN_NORMALITY_N {
+                None
+            } else {
+                bankseg_stats::normality(x).ok().map(|t| t.p_value)
+            }
+        })
+        .collect();
+    let all_normal = normal.iter().all(|p| p.is_some_and(|p| p >= alpha));
+    let norm_text = {
+        let ru: Vec<String> = spec
+            .groups
+            .iter()
+            .zip(&normal)
+            .map(|(g, p)| match p {
+                Some(p) => format!("«{}»: p = {}", g.name.ru, pval(*p)),
+                None => format!("«{}»: меньше {MIN_NORMALITY_N} наблюдений", g.name.ru),
+            })
+            .collect();
+        let en: Vec<String> = spec
+            .groups
+            .iter()
+            .zip(&normal)
+            .map(|(g, p)| match p {
+                Some(p) => format!("\"{}\": p = {}", g.name.en, pval(*p)),
+                None => format!(
+                    "\"{}\": fewer than {MIN_NORMALITY_N} observations",
+                    g.name.en
+                ),
+            })
+            .collect();
+        Text::new(ru.join(", "), en.join(", "))
+    };
+    let medians: Vec<f64> = vcs.iter().map(median_of).collect();
+    let means: Vec<f64> = vcs.iter().map(mean_of).collect();
+    let mut run = Run {
+        primary: None,
+        companions: Vec::new(),
+        rationale: loc("", ""),
+        h0: loc("", ""),
+        h1: loc("", ""),
+        medians,
+        means,
+        reason: loc("", ""),
+    };
+    if spec.groups.len() == 2 {
+        let mw = bankseg_stats::mann_whitney_u_counts(&vcs[0], &vcs[1], Alternative::TwoSided).ok();
+        let welch =
+            bankseg_stats::t_test(&raw[0], &raw[1], false, Alternative::TwoSided, 0.95).ok();
+        let ks = bankseg_stats::ks_2samp_counts(&vcs[0], &vcs[1], Alternative::TwoSided).ok();
+        if all_normal {
+            run.primary = welch;
+            run.companions = [mw, ks].into_iter().flatten().collect();
+            run.h0 = loc(
+                format!(
+                    "средние значения признака «{}» в группах {} равны",
+                    l.ru, gl.ru
+                ),
+                format!("the mean {} is the same in groups {}", l.en, gl.en),
+            );
+            run.h1 = loc(
+                format!(
+                    "средние значения признака «{}» в группах {} различаются",
+                    l.ru, gl.ru
+                ),
+                format!("the mean {} differs between groups {}", l.en, gl.en),
+            );
+            run.rationale = loc(
+                format!(
+                    "«{}» — числовой признак; проверка нормальности (Д'Агостино–Пирсон) не отвергает её ни в одной группе ({}), поэтому основной тест — t-критерий Уэлча (без предположения о равных дисперсиях); критерии Манна–Уитни и Колмогорова–Смирнова — сопутствующие",
+                    l.ru, norm_text.ru
+                ),
+                format!(
+                    "{} is numeric and normality (D'Agostino–Pearson) is not rejected in any group ({}), so the primary test is Welch's t-test (no equal-variance assumption); Mann–Whitney and Kolmogorov–Smirnov are companions",
+                    l.en, norm_text.en
+                ),
+            );
+            run.reason = loc(
+                "распределения близки к нормальным, и t-критерий сравнивает именно средние",
+                "the distributions are close to normal and the t-test compares the means directly",
+            );
+        } else {
+            run.primary = mw;
+            run.companions = [welch, ks].into_iter().flatten().collect();
+            run.h0 = loc(
+                format!(
+                    "распределения признака «{}» в группах {} одинаковы (нет сдвига)",
+                    l.ru, gl.ru
+                ),
+                format!(
+                    "the distribution of {} is the same in groups {} (no shift)",
+                    l.en, gl.en
+                ),
+            );
+            run.h1 = loc(
+                format!(
+                    "распределения признака «{}» в группах {} различаются",
+                    l.ru, gl.ru
+                ),
+                format!(
+                    "the distribution of {} differs between groups {}",
+                    l.en, gl.en
+                ),
+            );
+            run.rationale = loc(
+                format!(
+                    "«{}» — числовой признак, нормальность распределения отвергается или не проверяема (Д'Агостино–Пирсон: {}), поэтому основной тест — ранговый критерий Манна–Уитни, устойчивый к асимметрии и выбросам; t-критерий Уэлча и критерий Колмогорова–Смирнова — сопутствующие",
+                    l.ru, norm_text.ru
+                ),
+                format!(
+                    "{} is numeric and normality is rejected or cannot be checked (D'Agostino–Pearson: {}), so the primary test is the rank-based Mann–Whitney U test, robust to skew and outliers; Welch's t-test and Kolmogorov–Smirnov are companions",
+                    l.en, norm_text.en
+                ),
+            );
+            run.reason = loc(
+                "нормальность не выполняется (или не проверяема), а ранговый критерий не зависит от формы распределения и выбросов, которые смещают средние",
+                "normality does not hold (or cannot be checked), and the rank test does not depend on the shape of the distributions or on the outliers that move the means",
+            );
+        }
+    } else {
+        let slices: Vec<&[f64]> = raw.iter().map(|v| v.as_slice()).collect();
+        run.primary = bankseg_stats::kruskal(&slices).ok();
+        run.companions = bankseg_stats::levene_median(&slices)
+            .ok()
+            .into_iter()
+            .collect();
+        run.h0 = loc(
+            format!(
+                "распределения признака «{}» одинаковы во всех группах {}",
+                l.ru, gl.ru
+            ),
+            format!(
+                "the distribution of {} is the same in all groups {}",
+                l.en, gl.en
+            ),
+        );
+        run.h1 = loc(
+            format!(
+                "хотя бы в одной из групп {} распределение «{}» другое",
+                gl.ru, l.ru
+            ),
+            format!(
+                "the distribution of {} differs in at least one of groups {}",
+                l.en, gl.en
+            ),
+        );
+        run.rationale = loc(
+            format!(
+                "«{}» — числовой признак, групп больше двух: ранговый критерий Краскела–Уоллиса; критерий Левена (равенство разбросов) — сопутствующий",
+                l.ru
+            ),
+            format!(
+                "{} is numeric with more than two groups: rank-based Kruskal–Wallis test; Levene's test (equal spread) as companion",
+                l.en
+            ),
+        );
+        run.reason = loc(
+            "он сравнивает распределения без предположения о нормальности",
+            "it compares the distributions without assuming normality",
+        );
+    }
+    Ok((run, missing))
+}
+
+async fn missing_counts(study: &Study<'_>, seg: &SegOutput, spec: &Spec) -> Result<Vec<u64>> {
+    let col = ident(&spec.column);
+    let sums: Vec<String> = spec
+        .groups
+        .iter()
+        .map(|g| {
+            format!(
+                "sum(CASE WHEN ({}) AND {col} IS NULL THEN 1 ELSE 0 END)",
+                g.predicate
+            )
+        })
+        .collect();
+    let rows = query(
+        study.ctx,
+        &format!("SELECT {} FROM {}", sums.join(", "), seg.base),
+    )
+    .await?;
+    let mut out = Vec::new();
+    for i in 0..spec.groups.len() {
+        out.push(rows.u64(i)?.first().copied().unwrap_or(0));
+    }
+    Ok(out)
+}
+
+async fn categorical_run(
+    study: &Study<'_>,
+    seg: &SegOutput,
+    spec: &Spec,
+    kind: Kind,
+) -> Result<(Run, Vec<u64>)> {
+    let col = ident(&spec.column);
+    let parts: Vec<String> = spec
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            format!(
+                "SELECT {i} AS g, CAST({col} AS VARCHAR) AS v, count(*) AS n FROM {} WHERE ({}) AND {col} IS NOT NULL GROUP BY v",
+                seg.base, g.predicate
+            )
+        })
+        .collect();
+    let rows = query(study.ctx, &parts.join(" UNION ALL ")).await?;
+    let mut counts: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for ((g, v), n) in rows.i64(0)?.into_iter().zip(rows.str(1)?).zip(rows.u64(2)?) {
+        if let (Some(g), Some(v)) = (g, v) {
+            let e = counts
+                .entry(v)
+                .or_insert_with(|| vec![0; spec.groups.len()]);
+            if let Some(slot) = e.get_mut(g as usize) {
+                *slot += n;
+            }
+        }
+    }
+    let missing = missing_counts(study, seg, spec).await?;
+    let l = study.label(&spec.column);
+    let gl = group_list(&spec.groups);
+    // groups × levels
+    let levels: Vec<String> = counts.keys().cloned().collect();
+    let table_rows: Vec<Vec<u64>> = (0..spec.groups.len())
+        .map(|g| levels.iter().map(|lv| counts[lv][g]).collect())
+        .collect();
+    let totals: Vec<u64> = table_rows.iter().map(|r| r.iter().sum()).collect();
+    let table = ContingencyTable::from_rows(&table_rows)
+        .ok()
+        .and_then(|t| t.without_empty());
+    let mut run = Run {
+        primary: None,
+        companions: Vec::new(),
+        rationale: loc("", ""),
+        h0: loc(
+            format!("«{}» не зависит от группы ({})", l.ru, gl.ru),
+            format!("{} does not depend on the group ({})", l.en, gl.en),
+        ),
+        h1: loc(
+            format!(
+                "распределение «{}» различается между группами {}",
+                l.ru, gl.ru
+            ),
+            format!(
+                "the distribution of {} differs between groups {}",
+                l.en, gl.en
+            ),
+        ),
+        medians: Vec::new(),
+        means: Vec::new(),
+        reason: loc(
+            "это стандартный тест независимости для таблицы сопряжённости",
+            "it is the standard test of independence for a contingency table",
+        ),
+    };
+    let true_idx = levels.iter().position(|v| v == "true");
+    if kind == Kind::Boolean
+        && let Some(ti) = true_idx
+    {
+        run.means = table_rows
+            .iter()
+            .zip(&totals)
+            .map(|(r, n)| {
+                if *n == 0 {
+                    f64::NAN
+                } else {
+                    r[ti] as f64 / *n as f64
+                }
+            })
+            .collect();
+    }
+    let Some(table) = table else {
+        return Ok((run, missing));
+    };
+    let is_2x2 = table.rows() == 2 && table.cols() == 2;
+    let sparse = {
+        let n = table.total() as f64;
+        let rs = table.row_sums();
+        let cs = table.col_sums();
+        rs.iter()
+            .flat_map(|r| cs.iter().map(move |c| *r as f64 * *c as f64 / n))
+            .any(|e| e < 5.0)
+    };
+    let chi2 = bankseg_stats::chi2_contingency(&table, true).ok();
+    if is_2x2 {
+        let cells = [
+            [table.get(0, 0), table.get(0, 1)],
+            [table.get(1, 0), table.get(1, 1)],
+        ];
+        let fisher = bankseg_stats::fisher_exact(cells, Alternative::TwoSided).ok();
+        // successes = the second level ("true" for booleans) in each group
+        let z = bankseg_stats::two_proportion_z(
+            cells[0][1],
+            cells[0][0] + cells[0][1],
+            cells[1][1],
+            cells[1][0] + cells[1][1],
+            Alternative::TwoSided,
+        )
+        .ok();
+        if sparse {
+            run.primary = fisher;
+            run.companions = [chi2, z].into_iter().flatten().collect();
+            run.rationale = loc(
+                format!(
+                    "«{}» — {} признак, таблица 2×2 с ожидаемой частотой меньше 5: точный критерий Фишера; хи-квадрат и z-тест для долей — сопутствующие",
+                    l.ru,
+                    if kind == Kind::Boolean {
+                        "бинарный"
+                    } else {
+                        "категориальный"
+                    }
+                ),
+                format!(
+                    "{} is {}, and the 2×2 table has an expected count below 5: Fisher's exact test; chi-square and the two-proportion z-test are companions",
+                    l.en,
+                    if kind == Kind::Boolean {
+                        "binary"
+                    } else {
+                        "categorical"
+                    }
+                ),
+            );
+            run.reason = loc(
+                "при малых ожидаемых частотах асимптотика хи-квадрат ненадёжна",
+                "the chi-square approximation is unreliable with small expected counts",
+            );
+        } else {
+            run.primary = chi2;
+            run.companions = [z, fisher].into_iter().flatten().collect();
+            run.rationale = loc(
+                format!(
+                    "«{}» — {} признак: критерий хи-квадрат для таблицы 2×2 с поправкой Йейтса; z-тест для двух долей и точный критерий Фишера — сопутствующие",
+                    l.ru,
+                    if kind == Kind::Boolean {
+                        "бинарный"
+                    } else {
+                        "категориальный"
+                    }
+                ),
+                format!(
+                    "{} is {}: chi-square test of the 2×2 table with Yates' correction; the two-proportion z-test and Fisher's exact test are companions",
+                    l.en,
+                    if kind == Kind::Boolean {
+                        "binary"
+                    } else {
+                        "categorical"
+                    }
+                ),
+            );
+        }
+    } else {
+        run.primary = chi2;
+        run.rationale = loc(
+            format!(
+                "«{}» — категориальный признак: критерий хи-квадрат независимости (эффект — V Крамера)",
+                l.ru
+            ),
+            format!(
+                "{} is categorical: chi-square test of independence (effect: Cramér's V)",
+                l.en
+            ),
+        );
+    }
+    Ok((run, missing))
+}
+
+/// Runs the battery.
+pub async fn run(study: &mut Study<'_>, seg: &SegOutput) -> Result<Vec<Hypothesis>> {
+    let specs = specs(study, seg)?;
+    let alpha = study.config.alpha;
+    let mut runs = Vec::new();
+    for spec in &specs {
+        let kind = study.kind_of(&spec.column);
+        let (run, missing) = if kind == Kind::Numeric {
+            numeric_run(study, seg, spec).await?
+        } else {
+            categorical_run(study, seg, spec, kind).await?
+        };
+        runs.push((run, missing));
+    }
+    let ps: Vec<f64> = runs
+        .iter()
+        .map(|(r, _)| r.primary.as_ref().map(|t| t.p_value).unwrap_or(f64::NAN))
+        .collect();
+    let adjusted = match super::config::adjust_method(&study.config.adjust) {
+        Some(m) => bankseg_stats::adjust(&ps, m),
+        None => ps.clone(),
+    };
+    let adj_name = match study.config.adjust.as_str() {
+        "holm" => Text::new("Холма", "Holm"),
+        "bonferroni" => Text::new("Бонферрони", "Bonferroni"),
+        "fdr_bh" => Text::new("Бенджамини–Хохберга", "Benjamini–Hochberg"),
+        _ => Text::new("без поправки", "unadjusted"),
+    };
+    let mut out = Vec::new();
+    for ((spec, (run, missing)), p_adj) in specs.iter().zip(runs).zip(adjusted) {
+        let l = study.label(&spec.column);
+        let gl = group_list(&spec.groups);
+        let title = spec.title.clone().unwrap_or_else(|| {
+            Text::new(
+                format!("{}: {}", upper_first(&l.ru), gl.ru),
+                format!("{}: {}", upper_first(&l.en), gl.en),
+            )
+        });
+        let mut rationale = run.rationale.clone();
+        let dropped: u64 = missing.iter().sum();
+        if dropped > 0 {
+            rationale.ru.push_str(&format!(
+                ". Строки с пропущенным значением «{}» исключены: {}",
+                l.ru, dropped
+            ));
+            rationale.en.push_str(&format!(
+                ". Rows with missing {} left out: {}",
+                l.en, dropped
+            ));
+        }
+        let (reject, verdict, agreement) = match &run.primary {
+            None => (
+                false,
+                loc(
+                    "Тест не выполнен: недостаточно данных в группах",
+                    "Test not run: not enough data in the groups",
+                ),
+                loc("", ""),
+            ),
+            Some(primary) => {
+                let reject = p_adj.is_finite() && p_adj < alpha;
+                let pn = test_name(primary.test);
+                let stats_text = if run.medians.is_empty() {
+                    if run.means.is_empty() {
+                        Text::default()
+                    } else {
+                        let v: Vec<String> = run.means.iter().map(|m| pct(*m)).collect();
+                        Text::new(
+                            format!(" Доли «{}»: {}.", l.ru, v.join(" и ")),
+                            format!(" Shares with {}: {}.", l.en, v.join(" vs ")),
+                        )
+                    }
+                } else {
+                    let v: Vec<String> = run.medians.iter().map(|m| num(*m)).collect();
+                    Text::new(
+                        format!(" Медианы: {}.", v.join(" и ")),
+                        format!(" Medians: {}.", v.join(" vs ")),
+                    )
+                };
+                let verdict = if reject {
+                    loc(
+                        format!(
+                            "H0 отвергается при α = {alpha}: {}, p = {}, с поправкой {} p = {}. Вывод: {}.{}",
+                            pn.ru,
+                            pval(primary.p_value),
+                            adj_name.ru,
+                            pval(p_adj),
+                            run.h1.ru,
+                            stats_text.ru
+                        ),
+                        format!(
+                            "H0 rejected at α = {alpha}: {}, p = {}, {}-adjusted p = {}. Conclusion: {}.{}",
+                            pn.en,
+                            pval(primary.p_value),
+                            adj_name.en,
+                            pval(p_adj),
+                            run.h1.en,
+                            stats_text.en
+                        ),
+                    )
+                } else {
+                    loc(
+                        format!(
+                            "H0 не отвергается при α = {alpha}: {}, p = {}, с поправкой {} p = {}. Нет оснований считать, что {}.{}",
+                            pn.ru,
+                            pval(primary.p_value),
+                            adj_name.ru,
+                            pval(if p_adj.is_finite() {
+                                p_adj
+                            } else {
+                                primary.p_value
+                            }),
+                            run.h1.ru,
+                            stats_text.ru
+                        ),
+                        format!(
+                            "H0 not rejected at α = {alpha}: {}, p = {}, {}-adjusted p = {}. No evidence that {}.{}",
+                            pn.en,
+                            pval(primary.p_value),
+                            adj_name.en,
+                            pval(if p_adj.is_finite() {
+                                p_adj
+                            } else {
+                                primary.p_value
+                            }),
+                            run.h1.en,
+                            stats_text.en
+                        ),
+                    )
+                };
+                (
+                    reject,
+                    verdict,
+                    agreement(primary, &run.companions, alpha, &run.reason),
+                )
+            }
+        };
+        out.push(Hypothesis {
+            id: spec.id.clone(),
+            title: Some(lt(&title)),
+            h0: Some(run.h0.clone()),
+            h1: Some(run.h1.clone()),
+            column: spec.column.clone(),
+            groups: spec.groups.iter().map(|g| g.id.clone()).collect(),
+            primary: run.primary.as_ref().map(to_proto),
+            companions: run.companions.iter().map(to_proto).collect(),
+            rationale: Some(rationale),
+            p_adjusted: if p_adj.is_finite() { p_adj } else { 1.0 },
+            reject_h0: reject,
+            verdict: Some(verdict),
+            agreement: Some(agreement),
+            group_medians: run.medians.clone(),
+            group_means: run.means.clone(),
+        });
+    }
+    Ok(out)
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn agreement(
+    primary: &TestResult,
+    companions: &[TestResult],
+    alpha: f64,
+    reason: &LocalizedText,
+) -> LocalizedText {
+    let pn = test_name(primary.test);
+    let p_rej = primary.p_value < alpha;
+    let disagree: Vec<&TestResult> = companions
+        .iter()
+        .filter(|c| c.test != "levene" && (c.p_value < alpha) != p_rej)
+        .collect();
+    let list = |tests: &[&TestResult]| -> Text {
+        let ru: Vec<String> = tests
+            .iter()
+            .map(|t| format!("{} (p = {})", test_name(t.test).ru, pval(t.p_value)))
+            .collect();
+        let en: Vec<String> = tests
+            .iter()
+            .map(|t| format!("{} (p = {})", test_name(t.test).en, pval(t.p_value)))
+            .collect();
+        Text::new(ru.join(", "), en.join(", "))
+    };
+    if disagree.is_empty() {
+        let all: Vec<&TestResult> = companions.iter().collect();
+        if all.is_empty() {
+            return loc(
+                format!(
+                    "Вывод опирается на {} (p = {}).",
+                    pn.ru,
+                    pval(primary.p_value)
+                ),
+                format!(
+                    "The conclusion relies on the {} (p = {}).",
+                    pn.en,
+                    pval(primary.p_value)
+                ),
+            );
+        }
+        let l = list(&all);
+        return loc(
+            format!(
+                "Сопутствующие тесты согласны с основным при α = {alpha}: {}. Вывод опирается на {} (p = {}).",
+                l.ru,
+                pn.ru,
+                pval(primary.p_value)
+            ),
+            format!(
+                "Companion tests agree with the primary one at α = {alpha}: {}. The conclusion relies on the {} (p = {}).",
+                l.en,
+                pn.en,
+                pval(primary.p_value)
+            ),
+        );
+    }
+    let l = list(&disagree);
+    let (ru_c, en_c) = if p_rej {
+        ("не отвергают H0", "do not reject H0")
+    } else {
+        ("отвергают H0", "reject H0")
+    };
+    let (ru_p, en_p) = if p_rej {
+        ("отвергает", "rejects it")
+    } else {
+        ("не отвергает", "does not")
+    };
+    loc(
+        format!(
+            "Тесты расходятся: {} {ru_c} при α = {alpha}, а {} (p = {}) {ru_p}. Вывод опирается на {} — основной тест, потому что {}.",
+            l.ru,
+            pn.ru,
+            pval(primary.p_value),
+            pn.ru,
+            reason.ru
+        ),
+        format!(
+            "The tests disagree: {} {en_c} at α = {alpha}, while the {} (p = {}) {en_p}. The conclusion relies on the {}, the primary test, because {}.",
+            l.en,
+            pn.en,
+            pval(primary.p_value),
+            pn.en,
+            reason.en
+        ),
+    )
+}

@@ -1,0 +1,662 @@
+//! Exploratory profile: per-column statistics and histograms, churn rate per category or bin,
+//! feature ranking and alerts. Every table-wide number is an aggregate query.
+
+use arrow::datatypes::DataType;
+use bankseg_proto::analysis::v1::{
+    Alert, ChurnCell, ColumnProfile, CorrelationMatrix, FeatureChurn, Histogram, ValueCount,
+};
+use bankseg_proto::ingest::v1::QualityReport;
+
+use super::config::Kind;
+use super::error::Result;
+use super::sql::{ident, lit, query};
+use super::text::{loc, num, pct};
+use super::{Study, proportion};
+
+/// Profile of one column plus what later stages need.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// Column name.
+    pub column: String,
+    /// Kind.
+    pub kind: Kind,
+    /// Whether the column has an integer type.
+    pub integer: bool,
+    /// The wire profile.
+    pub proto: ColumnProfile,
+}
+
+/// One cell of a feature: a category level or a numeric bin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// Label as produced by the binning's SQL expression.
+    pub label: String,
+    /// Lower bound (inclusive) of a bin, or the level's value.
+    pub lower: Option<f64>,
+    /// Upper bound (exclusive) of a bin, or the level's value.
+    pub upper: Option<f64>,
+    /// Sort key.
+    pub order: f64,
+}
+
+/// How a feature is cut into cells: an SQL expression yielding the cell label.
+#[derive(Debug, Clone)]
+pub struct Binning {
+    /// Column.
+    pub column: String,
+    /// Kind.
+    pub kind: Kind,
+    /// SQL expression (Utf8) giving the cell label of a row.
+    pub label_sql: String,
+    /// Known bins (numeric bins); levels are discovered from the data.
+    pub bins: Vec<Cell>,
+    /// Whether cells are discrete levels.
+    pub levels: bool,
+}
+
+impl Binning {
+    /// The cell of a label (bins by label, levels parsed).
+    pub fn cell(&self, label: &str) -> Cell {
+        if let Some(c) = self.bins.iter().find(|c| c.label == label) {
+            return c.clone();
+        }
+        if label == MISSING {
+            return Cell {
+                label: label.into(),
+                lower: None,
+                upper: None,
+                order: f64::INFINITY,
+            };
+        }
+        let v = label.parse::<f64>().ok();
+        let numeric_level = self.kind == Kind::Numeric;
+        Cell {
+            label: label.into(),
+            lower: if numeric_level { v } else { None },
+            upper: if numeric_level { v } else { None },
+            order: if numeric_level { v.unwrap_or(0.0) } else { 0.0 },
+        }
+    }
+}
+
+/// Label of missing values.
+pub const MISSING: &str = "missing";
+
+fn is_integer(t: Option<&DataType>) -> bool {
+    matches!(
+        t,
+        Some(
+            DataType::Int8
+                | DataType::Int16
+                | DataType::Int32
+                | DataType::Int64
+                | DataType::UInt8
+                | DataType::UInt16
+                | DataType::UInt32
+                | DataType::UInt64
+        )
+    )
+}
+
+/// Profiles every present feature.
+pub async fn profiles(study: &Study<'_>) -> Result<Vec<Profile>> {
+    let mut out = Vec::new();
+    for (column, kind) in &study.features {
+        let p = match kind {
+            Kind::Numeric => numeric_profile(study, column).await?,
+            _ => categorical_profile(study, column, *kind).await?,
+        };
+        out.push(p);
+    }
+    Ok(out)
+}
+
+async fn top_values(study: &Study<'_>, column: &str) -> Result<Vec<ValueCount>> {
+    let c = ident(column);
+    let rows = query(
+        study.ctx,
+        &format!(
+            "SELECT CAST({c} AS VARCHAR) AS v, count(*) AS n FROM {t} WHERE {c} IS NOT NULL \
+             GROUP BY v ORDER BY n DESC, v LIMIT {k}",
+            t = study.table,
+            k = study.config.profile.top_values.max(1)
+        ),
+    )
+    .await?;
+    let values = rows.str(0)?;
+    let counts = rows.u64(1)?;
+    Ok(values
+        .into_iter()
+        .zip(counts)
+        .map(|(v, count)| ValueCount {
+            value: v.unwrap_or_default(),
+            count,
+        })
+        .collect())
+}
+
+async fn categorical_profile(study: &Study<'_>, column: &str, kind: Kind) -> Result<Profile> {
+    let c = ident(column);
+    let rows = query(
+        study.ctx,
+        &format!(
+            "SELECT count({c}), count(*), count(DISTINCT {c}) FROM {}",
+            study.table
+        ),
+    )
+    .await?;
+    let count = rows.u64(0)?.first().copied().unwrap_or(0);
+    let total = rows.u64(1)?.first().copied().unwrap_or(0);
+    let distinct = rows.u64(2)?.first().copied().unwrap_or(0);
+    Ok(Profile {
+        column: column.into(),
+        kind,
+        integer: false,
+        proto: ColumnProfile {
+            column: column.into(),
+            kind: kind.name().into(),
+            count,
+            missing: total - count,
+            distinct,
+            top_values: top_values(study, column).await?,
+            ..Default::default()
+        },
+    })
+}
+
+async fn numeric_profile(study: &Study<'_>, column: &str) -> Result<Profile> {
+    let c = ident(column);
+    let x = format!("CAST({c} AS DOUBLE)");
+    let t = &study.table;
+    let rows = query(
+        study.ctx,
+        &format!(
+            "SELECT count({c}), count(*), count(DISTINCT {c}), sum(CASE WHEN {x} = 0 THEN 1 ELSE 0 END), \
+             min({x}), max({x}), avg({x}), stddev({x}), \
+             percentile_cont({x}, 0.05), percentile_cont({x}, 0.25), median({x}), \
+             percentile_cont({x}, 0.75), percentile_cont({x}, 0.95) FROM {t}"
+        ),
+    )
+    .await?;
+    let first_u = |i: usize| -> Result<u64> { Ok(rows.u64(i)?.first().copied().unwrap_or(0)) };
+    let first_f = |i: usize| -> Result<Option<f64>> { Ok(rows.f64(i)?.first().copied().flatten()) };
+    let count = first_u(0)?;
+    let total = first_u(1)?;
+    let distinct = first_u(2)?;
+    let zeros = first_u(3)?;
+    let (min, max, mean, std) = (first_f(4)?, first_f(5)?, first_f(6)?, first_f(7)?);
+    let q = [
+        first_f(8)?,
+        first_f(9)?,
+        first_f(10)?,
+        first_f(11)?,
+        first_f(12)?,
+    ];
+
+    let (mut skewness, mut kurtosis) = (None, None);
+    if let Some(m) = mean
+        && count >= 3
+    {
+        let mrows = query(
+            study.ctx,
+            &format!(
+                "SELECT avg(d * d), avg(d * d * d), avg(d * d * d * d) FROM \
+                 (SELECT {x} - {m:?} AS d FROM {t} WHERE {c} IS NOT NULL)"
+            ),
+        )
+        .await?;
+        let m2 = mrows.f64(0)?.first().copied().flatten().unwrap_or(0.0);
+        let m3 = mrows.f64(1)?.first().copied().flatten().unwrap_or(0.0);
+        let m4 = mrows.f64(2)?.first().copied().flatten().unwrap_or(0.0);
+        let n = count as f64;
+        if m2 > 0.0 {
+            // pandas Series.skew / Series.kurt (bias-corrected)
+            skewness = Some((n * (n - 1.0)).sqrt() / (n - 2.0) * m3 / m2.powf(1.5));
+            if count >= 4 {
+                kurtosis = Some(
+                    (n * n - 1.0) / ((n - 2.0) * (n - 3.0)) * m4 / (m2 * m2)
+                        - 3.0 * (n - 1.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0)),
+                );
+            }
+        }
+    }
+
+    let by_churn = query(
+        study.ctx,
+        &format!(
+            "SELECT {tc}, median({x}) FROM {t} GROUP BY {tc}",
+            tc = ident(&study.config.columns.target)
+        ),
+    )
+    .await?;
+    let (mut median_churned, mut median_retained) = (None, None);
+    for (flag, med) in by_churn.bool(0)?.into_iter().zip(by_churn.f64(1)?) {
+        match flag {
+            Some(true) => median_churned = med,
+            Some(false) => median_retained = med,
+            None => {}
+        }
+    }
+
+    let integer = is_integer(study.types.get(column));
+    let histogram = match (min, max) {
+        (Some(lo), Some(hi)) => Some(histogram(study, column, lo, hi, integer, distinct).await?),
+        _ => None,
+    };
+    Ok(Profile {
+        column: column.into(),
+        kind: Kind::Numeric,
+        integer,
+        proto: ColumnProfile {
+            column: column.into(),
+            kind: "numeric".into(),
+            count,
+            missing: total - count,
+            distinct,
+            zeros,
+            min,
+            max,
+            mean,
+            std,
+            p05: q[0],
+            p25: q[1],
+            p50: q[2],
+            p75: q[3],
+            p95: q[4],
+            skewness,
+            kurtosis,
+            top_values: top_values(study, column).await?,
+            histogram,
+            median_churned,
+            median_retained,
+        },
+    })
+}
+
+async fn histogram(
+    study: &Study<'_>,
+    column: &str,
+    lo: f64,
+    hi: f64,
+    integer: bool,
+    distinct: u64,
+) -> Result<Histogram> {
+    let (start, width, bins) = if integer && (hi - lo) < 100.0 && distinct <= 100 {
+        (lo - 0.5, 1.0, (hi - lo) as usize + 1)
+    } else if hi > lo {
+        let b = study.config.profile.histogram_bins;
+        (lo, (hi - lo) / b as f64, b)
+    } else {
+        (lo - 0.5, 1.0, 1)
+    };
+    let c = ident(column);
+    let rows = query(
+        study.ctx,
+        &format!(
+            "SELECT CASE WHEN b >= {last} THEN {last} WHEN b < 0 THEN 0 ELSE b END AS bin, count(*), sum(ch) \
+             FROM (SELECT CAST(floor((CAST({c} AS DOUBLE) - {start:?}) / {width:?}) AS BIGINT) AS b, {ch} AS ch \
+             FROM {t} WHERE {c} IS NOT NULL) GROUP BY bin",
+            last = bins - 1,
+            ch = study.churn_int(),
+            t = study.table
+        ),
+    )
+    .await?;
+    let mut all = vec![0u64; bins];
+    let mut churned = vec![0u64; bins];
+    for ((b, n), k) in rows.i64(0)?.into_iter().zip(rows.u64(1)?).zip(rows.u64(2)?) {
+        let i = b.unwrap_or(0).clamp(0, bins as i64 - 1) as usize;
+        all[i] += n;
+        churned[i] += k;
+    }
+    let retained = all.iter().zip(&churned).map(|(a, c)| a - c).collect();
+    Ok(Histogram {
+        edges: (0..=bins).map(|i| start + width * i as f64).collect(),
+        all,
+        churned,
+        retained,
+    })
+}
+
+/// Rounds to two significant digits (bin edges readers can remember).
+pub fn round2(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let mag = 10f64.powf(v.abs().log10().floor() - 1.0);
+    (v / mag).round() * mag
+}
+
+/// How each present feature is cut into cells for churn rates and slices.
+pub async fn binnings(study: &Study<'_>, profiles: &[Profile]) -> Result<Vec<Binning>> {
+    let mut out = Vec::new();
+    for p in profiles {
+        let c = ident(&p.column);
+        let levels_sql = format!("COALESCE(CAST({c} AS VARCHAR), {})", lit(MISSING));
+        if p.kind != Kind::Numeric
+            || (p.integer && p.proto.distinct as usize <= study.config.profile.max_levels)
+        {
+            out.push(Binning {
+                column: p.column.clone(),
+                kind: p.kind,
+                label_sql: levels_sql,
+                bins: Vec::new(),
+                levels: true,
+            });
+            continue;
+        }
+        let edges = match study.config.profile.bin_edges.get(&p.column) {
+            Some(e) => e.clone(),
+            None => quantile_edges(study, &p.column).await?,
+        };
+        out.push(numeric_binning(&p.column, &edges));
+    }
+    Ok(out)
+}
+
+async fn quantile_edges(study: &Study<'_>, column: &str) -> Result<Vec<f64>> {
+    let q = study.config.profile.quantile_bins.max(2);
+    let x = format!("CAST({} AS DOUBLE)", ident(column));
+    let parts: Vec<String> = (1..q)
+        .map(|k| format!("percentile_cont({x}, {:?})", k as f64 / q as f64))
+        .collect();
+    let rows = query(
+        study.ctx,
+        &format!("SELECT {} FROM {}", parts.join(", "), study.table),
+    )
+    .await?;
+    let mut edges = Vec::new();
+    for i in 0..q - 1 {
+        if let Some(v) = rows.f64(i)?.first().copied().flatten() {
+            let r = round2(v);
+            if edges.last().is_none_or(|l: &f64| r > *l) {
+                edges.push(r);
+            }
+        }
+    }
+    Ok(edges)
+}
+
+/// Bins `< e0`, `[e0, e1)`, ..., `≥ e_last` with SQL labels.
+pub fn numeric_binning(column: &str, edges: &[f64]) -> Binning {
+    let c = format!("CAST({} AS DOUBLE)", ident(column));
+    let mut bins = Vec::new();
+    let mut sql = format!("CASE WHEN {c} IS NULL THEN {}", lit(MISSING));
+    if let Some(first) = edges.first() {
+        let label = format!("< {}", num(*first));
+        sql.push_str(&format!(" WHEN {c} < {first:?} THEN {}", lit(&label)));
+        bins.push(Cell {
+            label,
+            lower: None,
+            upper: Some(*first),
+            order: f64::NEG_INFINITY,
+        });
+    }
+    for w in edges.windows(2) {
+        let label = format!("[{}, {})", num(w[0]), num(w[1]));
+        sql.push_str(&format!(" WHEN {c} < {:?} THEN {}", w[1], lit(&label)));
+        bins.push(Cell {
+            label,
+            lower: Some(w[0]),
+            upper: Some(w[1]),
+            order: w[0],
+        });
+    }
+    let last = edges.last().copied().unwrap_or(0.0);
+    let label = format!("≥ {}", num(last));
+    sql.push_str(&format!(" ELSE {} END", lit(&label)));
+    bins.push(Cell {
+        label,
+        lower: Some(last),
+        upper: None,
+        order: last,
+    });
+    Binning {
+        column: column.into(),
+        kind: Kind::Numeric,
+        label_sql: sql,
+        bins,
+        levels: false,
+    }
+}
+
+/// Churn per cell of every feature, against the bank average.
+pub async fn feature_churn(study: &Study<'_>, binnings: &[Binning]) -> Result<Vec<FeatureChurn>> {
+    let bank = study.bank_rate();
+    let mut out = Vec::new();
+    for b in binnings {
+        let rows = query(
+            study.ctx,
+            &format!(
+                "SELECT {} AS l, count(*), sum({}) FROM {} GROUP BY l",
+                b.label_sql,
+                study.churn_int(),
+                study.table
+            ),
+        )
+        .await?;
+        let mut cells: Vec<(Cell, u64, u64)> = rows
+            .str(0)?
+            .into_iter()
+            .zip(rows.u64(1)?)
+            .zip(rows.u64(2)?)
+            .map(|((l, n), k)| (b.cell(&l.unwrap_or_else(|| MISSING.into())), n, k))
+            .collect();
+        cells.sort_by(|a, b| {
+            a.0.order
+                .total_cmp(&b.0.order)
+                .then(a.0.label.cmp(&b.0.label))
+        });
+        // Cramér's V of cells × churn until phi_K replaces it
+        let table: Vec<Vec<u64>> = cells.iter().map(|(_, n, k)| vec![*k, n - k]).collect();
+        let strength = bankseg_stats::ContingencyTable::from_rows(&table)
+            .ok()
+            .and_then(|t| t.without_empty())
+            .and_then(|t| bankseg_stats::cramers_v(&t, false).ok())
+            .unwrap_or(0.0);
+        out.push(FeatureChurn {
+            column: b.column.clone(),
+            kind: b.kind.name().into(),
+            cells: cells
+                .into_iter()
+                .map(|(c, n, k)| {
+                    let p = proportion(k, n);
+                    ChurnCell {
+                        label: c.label,
+                        lower: c.lower,
+                        upper: c.upper,
+                        lift: if bank > 0.0 { p.rate / bank } else { 0.0 },
+                        churn: Some(p),
+                    }
+                })
+                .collect(),
+            strength,
+            rank: 0,
+        });
+    }
+    Ok(out)
+}
+
+/// Sets each feature's strength to its phi_K with the target when the matrix has it, and ranks.
+pub fn rank_features(study: &Study<'_>, fc: &mut [FeatureChurn], matrices: &[CorrelationMatrix]) {
+    let target = &study.config.columns.target;
+    if let Some(m) = matrices.iter().find(|m| m.method == "phik") {
+        let n = m.columns.len();
+        if let Some(t) = m.columns.iter().position(|c| c == target) {
+            for f in fc.iter_mut() {
+                if let Some(i) = m.columns.iter().position(|c| *c == f.column) {
+                    let v = m.values.get(i * n + t).copied().unwrap_or(f64::NAN);
+                    if v.is_finite() {
+                        f.strength = v;
+                    }
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..fc.len()).collect();
+    order.sort_by(|&a, &b| fc[b].strength.total_cmp(&fc[a].strength));
+    for (rank, i) in order.into_iter().enumerate() {
+        fc[i].rank = rank as u32 + 1;
+    }
+}
+
+/// Alerts in the spirit of ydata-profiling.
+pub fn alerts(
+    study: &Study<'_>,
+    profiles: &[Profile],
+    matrices: &[CorrelationMatrix],
+    quality: &QualityReport,
+) -> Vec<Alert> {
+    let a = &study.config.alerts;
+    let mut out = Vec::new();
+    for p in profiles {
+        let pr = &p.proto;
+        let total = pr.count + pr.missing;
+        let col = &p.column;
+        let l = study.label(col);
+        if total > 0 {
+            let share = pr.missing as f64 / total as f64;
+            if share > a.missing_share {
+                out.push(Alert {
+                    kind: "missing".into(),
+                    column: col.clone(),
+                    message: Some(loc(
+                        format!(
+                            "{}: пропущено {} значений ({})",
+                            l.ru,
+                            pr.missing,
+                            pct(share)
+                        ),
+                        format!("{}: {} values missing ({})", l.en, pr.missing, pct(share)),
+                    )),
+                    value: share,
+                });
+            }
+        }
+        if pr.count > 0 && pr.distinct <= 1 {
+            out.push(Alert {
+                kind: "constant".into(),
+                column: col.clone(),
+                message: Some(loc(
+                    format!("{}: столбец принимает одно значение", l.ru),
+                    format!("{}: the column has a single value", l.en),
+                )),
+                value: pr.distinct as f64,
+            });
+        }
+        if let Some(s) = pr.skewness
+            && s.abs() > a.abs_skewness
+        {
+            out.push(Alert {
+                kind: "skewed".into(),
+                column: col.clone(),
+                message: Some(loc(
+                    format!(
+                        "{}: сильная асимметрия распределения (коэффициент {:.2})",
+                        l.ru, s
+                    ),
+                    format!("{}: heavily skewed distribution (skewness {:.2})", l.en, s),
+                )),
+                value: s,
+            });
+        }
+        if p.kind == Kind::Numeric && pr.count > 0 {
+            let share = pr.zeros as f64 / pr.count as f64;
+            if share > a.zeros_share {
+                out.push(Alert {
+                    kind: "zeros".into(),
+                    column: col.clone(),
+                    message: Some(loc(
+                        format!("{}: {} нулей ({})", l.ru, pr.zeros, pct(share)),
+                        format!("{}: {} zeros ({})", l.en, pr.zeros, pct(share)),
+                    )),
+                    value: share,
+                });
+            }
+        }
+        if p.kind != Kind::Numeric && pr.top_values.len() >= 2 && pr.count > 0 {
+            let k = pr.top_values.len() as f64;
+            let entropy: f64 = pr
+                .top_values
+                .iter()
+                .map(|v| v.count as f64 / pr.count as f64)
+                .filter(|q| *q > 0.0)
+                .map(|q| -q * q.ln())
+                .sum();
+            let imbalance = 1.0 - entropy / k.ln();
+            if imbalance > a.imbalance {
+                out.push(Alert {
+                    kind: "imbalance".into(),
+                    column: col.clone(),
+                    message: Some(loc(
+                        format!(
+                            "{}: несбалансированные категории (дисбаланс {:.2})",
+                            l.ru, imbalance
+                        ),
+                        format!(
+                            "{}: imbalanced categories (imbalance {:.2})",
+                            l.en, imbalance
+                        ),
+                    )),
+                    value: imbalance,
+                });
+            }
+        }
+    }
+    for m in matrices {
+        let n = m.columns.len();
+        for i in 0..n {
+            for j in i + 1..n {
+                let v = m.values.get(i * n + j).copied().unwrap_or(f64::NAN);
+                if v.is_finite() && v.abs() > a.correlation {
+                    let (x, y) = (&m.columns[i], &m.columns[j]);
+                    out.push(Alert {
+                        kind: "high_correlation".into(),
+                        column: format!("{x}, {y}"),
+                        message: Some(loc(
+                            format!("{x} и {y}: высокая корреляция ({} = {:.2})", m.method, v),
+                            format!("{x} and {y}: high correlation ({} = {:.2})", m.method, v),
+                        )),
+                        value: v,
+                    });
+                }
+            }
+        }
+    }
+    if quality.duplicate_id_rows > 0 {
+        let id = &study.config.columns.id;
+        out.push(Alert {
+            kind: "duplicates".into(),
+            column: id.clone(),
+            message: Some(loc(
+                format!(
+                    "{} строк с повторяющимся {id} ({} идентификаторов)",
+                    quality.duplicate_id_rows, quality.duplicate_ids
+                ),
+                format!(
+                    "{} rows share their {id} with another row ({} ids)",
+                    quality.duplicate_id_rows, quality.duplicate_ids
+                ),
+            )),
+            value: quality.duplicate_id_rows as f64,
+        });
+    }
+    if quality.exact_duplicates_removed > 0 {
+        out.push(Alert {
+            kind: "duplicates".into(),
+            column: String::new(),
+            message: Some(loc(
+                format!(
+                    "удалено полных дубликатов строк: {}",
+                    quality.exact_duplicates_removed
+                ),
+                format!(
+                    "exact duplicate rows removed: {}",
+                    quality.exact_duplicates_removed
+                ),
+            )),
+            value: quality.exact_duplicates_removed as f64,
+        });
+    }
+    out
+}

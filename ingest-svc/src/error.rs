@@ -1,0 +1,109 @@
+//! Errors of the ingestion service and their one mapping to gRPC statuses.
+
+use tonic::{Code, Status};
+
+/// Errors raised while resolving, reading and cleaning an export.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input is not a usable export (bad bytes, markers, header, shape); the message names the
+    /// line and column where they apply.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// A column the mapping requires is not in the source.
+    #[error("missing required column {source_name:?} (canonical {canonical}); {found}")]
+    MissingColumn {
+        /// Canonical column name.
+        canonical: &'static str,
+        /// The source name the mapping expects.
+        source_name: String,
+        /// What the source has instead.
+        found: String,
+    },
+    /// The column mapping is malformed.
+    #[error("mapping: {0}")]
+    Mapping(String),
+    /// A request argument is malformed.
+    #[error("invalid {what}: {message}")]
+    InvalidArgument {
+        /// The argument.
+        what: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// A path or URI outside the allowed roots.
+    #[error("{0}")]
+    PermissionDenied(String),
+    /// A path, URI, upload or dataset that does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The shared runtime (store, Flight helpers) failed.
+    #[error(transparent)]
+    Common(#[from] bankseg_common::Error),
+    /// The query engine failed.
+    #[error("query engine: {0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    /// Arrow failed.
+    #[error("arrow: {0}")]
+    Arrow(#[from] arrow::error::ArrowError),
+    /// Parquet failed.
+    #[error("parquet: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    /// An object store failed.
+    #[error("object store: {0}")]
+    ObjectStore(#[from] object_store::Error),
+    /// Local I/O failed.
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    /// A broken internal invariant (never bad input).
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+/// Result with the ingestion service's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Shorthand for [`Error::InvalidInput`].
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::InvalidInput(message.into())
+    }
+
+    /// The gRPC status this error reaches clients as.
+    pub fn into_status(self) -> Status {
+        if let Error::Common(e) = self {
+            return e.into_status();
+        }
+        let code = match &self {
+            Error::InvalidInput(_)
+            | Error::MissingColumn { .. }
+            | Error::Mapping(_)
+            | Error::InvalidArgument { .. } => Code::InvalidArgument,
+            Error::PermissionDenied(_) => Code::PermissionDenied,
+            Error::NotFound(_) => Code::NotFound,
+            Error::ObjectStore(object_store::Error::NotFound { .. }) => Code::NotFound,
+            Error::Parquet(_) => Code::InvalidArgument,
+            _ => Code::Internal,
+        };
+        Status::new(code, self.to_string())
+    }
+
+    /// The process exit status for the command line: 2 for bad input, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::InvalidInput(_)
+            | Error::MissingColumn { .. }
+            | Error::Mapping(_)
+            | Error::InvalidArgument { .. }
+            | Error::PermissionDenied(_)
+            | Error::NotFound(_)
+            | Error::Parquet(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl From<Error> for Status {
+    fn from(e: Error) -> Self {
+        e.into_status()
+    }
+}
