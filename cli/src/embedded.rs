@@ -26,7 +26,9 @@ impl Services {
     /// `store_dir`.
     pub async fn start(store_dir: &Path) -> Result<Self> {
         let store = store_dir.display().to_string();
-        let internal = |what: &str, e: &dyn std::fmt::Display| CliError::Internal(format!("starting {what}: {e}"));
+        let internal = |what: &str, e: &dyn std::fmt::Display| {
+            CliError::Internal(format!("starting {what}: {e}"))
+        };
         let ingest = ingest_svc::spawn(ingest_svc::Config::for_tests(&store))
             .await
             .map_err(|e| internal("ingest-svc", &e))?;
@@ -36,17 +38,29 @@ impl Services {
         let report = report_svc::spawn(report_svc::Config::for_tests(&store, &analysis.url()))
             .await
             .map_err(|e| internal("report-svc", &e))?;
-        Ok(Self { ingest, analysis, report })
+        Ok(Self {
+            ingest,
+            analysis,
+            report,
+        })
     }
 
     /// Their endpoints.
     pub fn endpoints(&self) -> Endpoints {
-        Endpoints { ingest: self.ingest.url(), analysis: self.analysis.url(), report: self.report.url() }
+        Endpoints {
+            ingest: self.ingest.url(),
+            analysis: self.analysis.url(),
+            report: self.report.url(),
+        }
     }
 
     /// Stops all three, letting in-flight requests finish.
     pub async fn stop(self) -> Result<()> {
-        let results = [self.report.stop().await, self.analysis.stop().await, self.ingest.stop().await];
+        let results = [
+            self.report.stop().await,
+            self.analysis.stop().await,
+            self.ingest.stop().await,
+        ];
         for r in results {
             r.map_err(|e| CliError::Internal(format!("stopping a service: {e}")))?;
         }
@@ -60,7 +74,8 @@ pub async fn run(args: &RunArgs) -> Result<Outputs> {
     let store_dir = match &args.store {
         Some(dir) => dir.clone(),
         None => {
-            temporary = tempfile::tempdir().map_err(|e| CliError::Internal(format!("temporary directory: {e}")))?;
+            temporary = tempfile::tempdir()
+                .map_err(|e| CliError::Internal(format!("temporary directory: {e}")))?;
             temporary.path().to_path_buf()
         }
     };

@@ -40,9 +40,15 @@ impl CliError {
         let code = status.code();
         let message = status.message().to_string();
         match code {
-            Code::InvalidArgument | Code::NotFound | Code::PermissionDenied | Code::FailedPrecondition | Code::OutOfRange => {
-                CliError::Rejected { stage, code, message }
-            }
+            Code::InvalidArgument
+            | Code::NotFound
+            | Code::PermissionDenied
+            | Code::FailedPrecondition
+            | Code::OutOfRange => CliError::Rejected {
+                stage,
+                code,
+                message,
+            },
             _ => CliError::Internal(format!("{stage}: {message} ({code:?})")),
         }
     }

@@ -22,7 +22,11 @@ use bankseg_common::telemetry::LogFormat;
 
 /// Command line of `bankseg`.
 #[derive(Debug, Parser)]
-#[command(name = "bankseg", version, about = "Churn segmentation of a bank's customer export")]
+#[command(
+    name = "bankseg",
+    version,
+    about = "Churn segmentation of a bank's customer export"
+)]
 pub struct Cli {
     /// Format of log lines on stderr (filter with RUST_LOG).
     #[arg(long, global = true, env = "BANKSEG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -142,7 +146,11 @@ pub async fn execute(cli: Cli) -> Result<()> {
 pub async fn run(args: &RunArgs) -> Result<pipeline::Outputs> {
     match (&args.ingest_url, &args.analysis_url, &args.report_url) {
         (Some(i), Some(a), Some(r)) => {
-            let endpoints = pipeline::Endpoints { ingest: i.clone(), analysis: a.clone(), report: r.clone() };
+            let endpoints = pipeline::Endpoints {
+                ingest: i.clone(),
+                analysis: a.clone(),
+                report: r.clone(),
+            };
             pipeline::run(args, &endpoints).await
         }
         _ => embedded::run(args).await,
@@ -151,7 +159,10 @@ pub async fn run(args: &RunArgs) -> Result<pipeline::Outputs> {
 
 /// `bankseg generate`.
 pub fn generate(args: &GenerateArgs) -> Result<()> {
-    let config = bankseg_synth::GeneratorConfig { rows: args.rows, seed: args.seed };
+    let config = bankseg_synth::GeneratorConfig {
+        rows: args.rows,
+        seed: args.seed,
+    };
     let summary = if args.out.as_os_str() == "-" {
         bankseg_synth::write_csv(&config, std::io::stdout().lock())
     } else {

@@ -93,9 +93,12 @@ enum Source {
 pub async fn run(args: &RunArgs, endpoints: &Endpoints) -> Result<Outputs> {
     let progress = Progress::new(args.quiet);
     let timeout = Duration::from_secs(args.timeout_secs);
-    tokio::fs::create_dir_all(&args.out)
-        .await
-        .map_err(|e| CliError::Usage(format!("cannot create output directory {}: {e}", args.out.display())))?;
+    tokio::fs::create_dir_all(&args.out).await.map_err(|e| {
+        CliError::Usage(format!(
+            "cannot create output directory {}: {e}",
+            args.out.display()
+        ))
+    })?;
 
     let mapping_toml = read_optional(args.mapping.as_deref(), "mapping").await?;
     let config_toml = read_optional(args.config.as_deref(), "configuration").await?;
@@ -104,14 +107,20 @@ pub async fn run(args: &RunArgs, endpoints: &Endpoints) -> Result<Outputs> {
     let demo_dir;
     let source = if let Some(prefix) = &args.input_latest {
         progress.step("finding the newest export");
-        Source::Uri(crate::remote::latest_object(prefix).await?)
+        let latest = crate::remote::latest_object(prefix).await?;
+        if latest.contains("://") {
+            Source::Uri(latest)
+        } else {
+            Source::Upload(PathBuf::from(latest))
+        }
     } else {
         match &args.input {
             Some(input) if input.contains("://") => Source::Uri(input.clone()),
             Some(input) => Source::Upload(PathBuf::from(input)),
             None => {
                 progress.step("generating the demo bank (10,000 synthetic customers)");
-                demo_dir = tempfile::tempdir().map_err(|e| CliError::Internal(format!("temporary directory: {e}")))?;
+                demo_dir = tempfile::tempdir()
+                    .map_err(|e| CliError::Internal(format!("temporary directory: {e}")))?;
                 let path = demo_dir.path().join("demo_bank.csv");
                 let file = std::fs::File::create(&path)
                     .map_err(|e| CliError::Internal(format!("writing the demo bank: {e}")))?;
@@ -150,9 +159,9 @@ pub async fn run(args: &RunArgs, endpoints: &Endpoints) -> Result<Outputs> {
         .await
         .map_err(|s| CliError::from_status("ingest", s))?
         .into_inner();
-    let quality = ingested
-        .quality
-        .ok_or_else(|| CliError::Internal("ingest: the response carries no quality report".into()))?;
+    let quality = ingested.quality.ok_or_else(|| {
+        CliError::Internal("ingest: the response carries no quality report".into())
+    })?;
     let dataset_id = ingested.dataset_id;
     info!(dataset_id, rows = quality.rows_read, "ingested");
 
@@ -161,7 +170,12 @@ pub async fn run(args: &RunArgs, endpoints: &Endpoints) -> Result<Outputs> {
 
     progress.step("fetching the clean table");
     let clean_path = args.out.join("clean.parquet");
-    download_parquet(ingest_channel, &TableTicket::new("clean", &dataset_id), &clean_path).await?;
+    download_parquet(
+        ingest_channel,
+        &TableTicket::new("clean", &dataset_id),
+        &clean_path,
+    )
+    .await?;
 
     progress.step("analysing");
     let mut analysis = AnalysisServiceClient::new(analysis_channel)
@@ -169,7 +183,11 @@ pub async fn run(args: &RunArgs, endpoints: &Endpoints) -> Result<Outputs> {
         .max_encoding_message_size(DEFAULT_MAX_MESSAGE_BYTES);
     let analyzed = analysis
         .analyze(with_timeout(
-            AnalyzeRequest { dataset_id: dataset_id.clone(), config_toml, ingest_endpoint: String::new() },
+            AnalyzeRequest {
+                dataset_id: dataset_id.clone(),
+                config_toml,
+                ingest_endpoint: String::new(),
+            },
             timeout,
         ))
         .await
@@ -212,9 +230,9 @@ pub async fn run(args: &RunArgs, endpoints: &Endpoints) -> Result<Outputs> {
         for a in rendered.attachments {
             let path = args.out.join(safe_relative(&a.name)?);
             if let Some(parent) = path.parent() {
-                tokio::fs::create_dir_all(parent)
-                    .await
-                    .map_err(|e| CliError::Internal(format!("creating {}: {e}", parent.display())))?;
+                tokio::fs::create_dir_all(parent).await.map_err(|e| {
+                    CliError::Internal(format!("creating {}: {e}", parent.display()))
+                })?;
             }
             write_file(&path, &a.content).await?;
             attachments.push(path);
@@ -232,7 +250,14 @@ pub async fn run(args: &RunArgs, endpoints: &Endpoints) -> Result<Outputs> {
         None => None,
     };
     progress.finish();
-    Ok(Outputs { out_dir: args.out.clone(), dataset_id, analysis_id, quality, files, published })
+    Ok(Outputs {
+        out_dir: args.out.clone(),
+        dataset_id,
+        analysis_id,
+        quality,
+        files,
+        published,
+    })
 }
 
 async fn channel(name: &str, url: &str) -> Result<Channel> {
@@ -263,7 +288,8 @@ async fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| CliError::Internal(format!("json: {e}")))?;
+    let mut bytes =
+        serde_json::to_vec_pretty(value).map_err(|e| CliError::Internal(format!("json: {e}")))?;
     bytes.push(b'\n');
     Ok(bytes)
 }
@@ -275,7 +301,9 @@ fn safe_relative(name: &str) -> Result<PathBuf> {
     if ok {
         Ok(path)
     } else {
-        Err(CliError::Internal(format!("report: attachment name {name:?} is not a relative path")))
+        Err(CliError::Internal(format!(
+            "report: attachment name {name:?} is not a relative path"
+        )))
     }
 }
 
@@ -289,7 +317,11 @@ pub async fn upload(channel: Channel, path: &Path) -> Result<String> {
         .and_then(|n| n.to_str())
         .unwrap_or("export.csv")
         .to_string();
-    let schema = Arc::new(Schema::new(vec![Field::new("chunk", DataType::Binary, false)]));
+    let schema = Arc::new(Schema::new(vec![Field::new(
+        "chunk",
+        DataType::Binary,
+        false,
+    )]));
     // A reader task fills a small bounded channel: the file is never held in memory whole.
     let (tx, rx) = tokio::sync::mpsc::channel::<std::result::Result<RecordBatch, FlightError>>(4);
     let reader_schema = Arc::clone(&schema);
@@ -324,7 +356,10 @@ pub async fn upload(channel: Channel, path: &Path) -> Result<String> {
     let flight_data = FlightDataEncoderBuilder::new()
         .with_schema(schema)
         .with_max_flight_data_size(FLIGHT_DATA_TARGET_BYTES)
-        .with_flight_descriptor(Some(FlightDescriptor::new_path(vec!["upload".to_string(), name])))
+        .with_flight_descriptor(Some(FlightDescriptor::new_path(vec![
+            "upload".to_string(),
+            name,
+        ])))
         .build(batches);
     let mut client = flight::client(channel, DEFAULT_MAX_MESSAGE_BYTES);
     let results: Vec<_> = client
@@ -368,7 +403,9 @@ pub async fn download_parquet(channel: Channel, ticket: &TableTicket, path: &Pat
     while let Some(batch) = stream.next().await {
         let batch = batch.map_err(|e| CliError::from_status("fetch", e.into_status()))?;
         if writer.is_none() {
-            let f = file.take().ok_or_else(|| CliError::Internal("parquet writer state".into()))?;
+            let f = file
+                .take()
+                .ok_or_else(|| CliError::Internal("parquet writer state".into()))?;
             writer = Some(
                 AsyncArrowWriter::try_new(f, batch.schema(), None)
                     .map_err(|e| CliError::Internal(format!("parquet: {e}")))?,
@@ -376,15 +413,22 @@ pub async fn download_parquet(channel: Channel, ticket: &TableTicket, path: &Pat
         }
         rows += batch.num_rows() as u64;
         if let Some(w) = writer.as_mut() {
-            w.write(&batch).await.map_err(|e| CliError::Internal(format!("parquet: {e}")))?;
+            w.write(&batch)
+                .await
+                .map_err(|e| CliError::Internal(format!("parquet: {e}")))?;
         }
     }
     match writer {
         Some(w) => {
-            w.close().await.map_err(|e| CliError::Internal(format!("parquet: {e}")))?;
+            w.close()
+                .await
+                .map_err(|e| CliError::Internal(format!("parquet: {e}")))?;
         }
         None => {
-            return Err(CliError::Internal(format!("fetch: table {} arrived without a schema", ticket.table)));
+            return Err(CliError::Internal(format!(
+                "fetch: table {} arrived without a schema",
+                ticket.table
+            )));
         }
     }
     Ok(rows)
@@ -397,7 +441,11 @@ struct Progress {
 
 impl Progress {
     fn new(quiet: bool) -> Self {
-        let target = if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
+        let target = if quiet {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        };
         let bar = ProgressBar::with_draw_target(None, target);
         if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed}] {msg}") {
             bar.set_style(style);
@@ -424,7 +472,10 @@ mod tests {
 
     #[test]
     fn attachment_names_stay_inside_the_output_directory() {
-        assert_eq!(safe_relative("charts/a.svg").unwrap(), PathBuf::from("charts/a.svg"));
+        assert_eq!(
+            safe_relative("charts/a.svg").unwrap(),
+            PathBuf::from("charts/a.svg")
+        );
         assert!(safe_relative("../a.svg").is_err());
         assert!(safe_relative("/etc/passwd").is_err());
         assert!(safe_relative("").is_err());

@@ -41,15 +41,28 @@ pub async fn latest_object(location: &str) -> Result<String> {
             let name = o.location.as_ref().to_ascii_lowercase();
             name.ends_with(".csv") || name.ends_with(".parquet")
         })
-        .max_by(|a, b| a.last_modified.cmp(&b.last_modified).then_with(|| a.location.cmp(&b.location)))
+        .max_by(|a, b| {
+            a.last_modified
+                .cmp(&b.last_modified)
+                .then_with(|| a.location.cmp(&b.location))
+        })
         .ok_or_else(|| CliError::Usage(format!("no .csv or .parquet export under {location}")))?;
     let key = newest.location.as_ref();
     let local = location.strip_prefix("file://").unwrap_or(location);
-    Ok(if location.starts_with("s3://") { join(location, key) } else { join(local, key) })
+    Ok(if location.starts_with("s3://") {
+        join(location, key)
+    } else {
+        join(local, key)
+    })
 }
 
 /// Uploads `files` (paths under `out_dir`) to `<location>/<analysis_id>/`, streaming each file.
-pub async fn publish(location: &str, analysis_id: &str, out_dir: &Path, files: &[PathBuf]) -> Result<String> {
+pub async fn publish(
+    location: &str,
+    analysis_id: &str,
+    out_dir: &Path,
+    files: &[PathBuf],
+) -> Result<String> {
     let store = open(location)?;
     for file in files {
         let relative = file.strip_prefix(out_dir).unwrap_or(file);
@@ -85,17 +98,27 @@ mod tests {
         assert_eq!(newest, exports.path().join("b.csv").display().to_string());
 
         let empty = tempfile::tempdir().unwrap();
-        let err = latest_object(empty.path().to_str().unwrap()).await.unwrap_err();
+        let err = latest_object(empty.path().to_str().unwrap())
+            .await
+            .unwrap_err();
         assert_eq!(err.exit_code(), 2);
 
         let out = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(out.path().join("charts")).unwrap();
-        let files = vec![out.path().join("report.html"), out.path().join("charts/c.svg")];
+        let files = vec![
+            out.path().join("report.html"),
+            out.path().join("charts/c.svg"),
+        ];
         std::fs::write(&files[0], "<html></html>").unwrap();
         std::fs::write(&files[1], "<svg/>").unwrap();
         let target = tempfile::tempdir().unwrap();
-        let url = publish(target.path().to_str().unwrap(), "a1", out.path(), &files).await.unwrap();
+        let url = publish(target.path().to_str().unwrap(), "a1", out.path(), &files)
+            .await
+            .unwrap();
         assert_eq!(url, target.path().join("a1").display().to_string());
-        assert_eq!(std::fs::read_to_string(target.path().join("a1/charts/c.svg")).unwrap(), "<svg/>");
+        assert_eq!(
+            std::fs::read_to_string(target.path().join("a1/charts/c.svg")).unwrap(),
+            "<svg/>"
+        );
     }
 }

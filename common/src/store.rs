@@ -60,7 +60,7 @@ impl ArtifactStore {
             let inner: Arc<dyn ObjectStore> = if prefix.trim_matches('/').is_empty() {
                 Arc::new(s3)
             } else {
-                Arc::new(PrefixStore::new(s3, prefix.trim_matches('/')))
+                Arc::new(Prefixed::new(Arc::new(s3), prefix.trim_matches('/')))
             };
             return Ok(Self {
                 inner,
@@ -222,6 +222,113 @@ impl ArtifactStore {
     }
 }
 
+/// A store under a key prefix. object_store's [`PrefixStore`] reports objects read with `get`/`head`
+/// under their full key (prefix included) while listings strip it; DataFusion compares the two and
+/// then finds no file. This wrapper strips the prefix from every reported location.
+#[derive(Debug)]
+struct Prefixed {
+    inner: PrefixStore<Arc<dyn ObjectStore>>,
+}
+
+impl Prefixed {
+    fn new(inner: Arc<dyn ObjectStore>, prefix: &str) -> Self {
+        Self {
+            inner: PrefixStore::new(inner, prefix),
+        }
+    }
+}
+
+impl std::fmt::Display for Prefixed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.inner)
+    }
+}
+
+#[async_trait::async_trait]
+impl ObjectStore for Prefixed {
+    async fn put_opts(
+        &self,
+        location: &Path,
+        payload: PutPayload,
+        opts: object_store::PutOptions,
+    ) -> object_store::Result<object_store::PutResult> {
+        self.inner.put_opts(location, payload, opts).await
+    }
+
+    async fn put_multipart_opts(
+        &self,
+        location: &Path,
+        opts: object_store::PutMultipartOptions,
+    ) -> object_store::Result<Box<dyn object_store::MultipartUpload>> {
+        self.inner.put_multipart_opts(location, opts).await
+    }
+
+    async fn get_opts(
+        &self,
+        location: &Path,
+        options: object_store::GetOptions,
+    ) -> object_store::Result<object_store::GetResult> {
+        let mut result = self.inner.get_opts(location, options).await?;
+        result.meta.location = location.clone();
+        Ok(result)
+    }
+
+    async fn get_ranges(
+        &self,
+        location: &Path,
+        ranges: &[std::ops::Range<u64>],
+    ) -> object_store::Result<Vec<Bytes>> {
+        self.inner.get_ranges(location, ranges).await
+    }
+
+    fn delete_stream(
+        &self,
+        locations: futures::stream::BoxStream<'static, object_store::Result<Path>>,
+    ) -> futures::stream::BoxStream<'static, object_store::Result<Path>> {
+        self.inner.delete_stream(locations)
+    }
+
+    fn list(
+        &self,
+        prefix: Option<&Path>,
+    ) -> futures::stream::BoxStream<'static, object_store::Result<object_store::ObjectMeta>> {
+        self.inner.list(prefix)
+    }
+
+    fn list_with_offset(
+        &self,
+        prefix: Option<&Path>,
+        offset: &Path,
+    ) -> futures::stream::BoxStream<'static, object_store::Result<object_store::ObjectMeta>> {
+        self.inner.list_with_offset(prefix, offset)
+    }
+
+    async fn list_with_delimiter(
+        &self,
+        prefix: Option<&Path>,
+    ) -> object_store::Result<object_store::ListResult> {
+        self.inner.list_with_delimiter(prefix).await
+    }
+
+    async fn copy_opts(
+        &self,
+        from: &Path,
+        to: &Path,
+        options: object_store::CopyOptions,
+    ) -> object_store::Result<()> {
+        self.inner.copy_opts(from, to, options).await
+    }
+
+    async fn rename_opts(
+        &self,
+        from: &Path,
+        to: &Path,
+        options: object_store::RenameOptions,
+    ) -> object_store::Result<()> {
+        self.inner.rename_opts(from, to, options).await
+    }
+}
+
 /// New random id for an artifact.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
@@ -249,6 +356,23 @@ mod tests {
     use super::*;
     use arrow::array::{Int64Array, StringArray};
     use arrow::datatypes::{DataType, Field, Schema};
+
+    #[tokio::test]
+    async fn prefixed_stores_report_locations_without_the_prefix() {
+        let memory: Arc<dyn ObjectStore> = Arc::new(object_store::memory::InMemory::new());
+        let prefixed = Prefixed::new(Arc::clone(&memory), "tenant/artifacts");
+        let key = Path::from("datasets/d1/quality.pb");
+        prefixed
+            .put(&key, PutPayload::from_static(b"x"))
+            .await
+            .unwrap();
+        assert_eq!(prefixed.head(&key).await.unwrap().location, key);
+        let listed: Vec<_> = prefixed.list(None).try_collect().await.unwrap();
+        assert_eq!(listed[0].location, key);
+        // The bytes live under the prefix in the underlying store.
+        let full = Path::from("tenant/artifacts/datasets/d1/quality.pb");
+        assert_eq!(memory.head(&full).await.unwrap().size, 1);
+    }
 
     #[test]
     fn ids_cannot_escape_their_folder() {

@@ -13,7 +13,8 @@ pub use tonic_health;
 pub use tonic_reflection;
 
 /// Encoded `FileDescriptorSet` of every bankseg `.proto` file.
-pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bankseg_descriptor.bin"));
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/bankseg_descriptor.bin"));
 
 /// Types shared by several services.
 pub mod common {
