@@ -327,6 +327,7 @@ pub async fn upload(channel: Channel, path: &Path) -> Result<String> {
     let reader_schema = Arc::clone(&schema);
     let display = path.display().to_string();
     let reader = tokio::spawn(async move {
+        let mut sent_any = false;
         loop {
             let mut buf = vec![0u8; UPLOAD_CHUNK_BYTES];
             let mut filled = 0;
@@ -340,9 +341,11 @@ pub async fn upload(channel: Channel, path: &Path) -> Result<String> {
                     }
                 }
             }
-            if filled == 0 {
+            // An empty file still travels as one empty chunk, so ingest-svc can say what is wrong.
+            if filled == 0 && sent_any {
                 return Ok(());
             }
+            sent_any = true;
             buf.truncate(filled);
             let array: ArrayRef = Arc::new(BinaryArray::from_vec(vec![buf.as_slice()]));
             let batch = RecordBatch::try_new(Arc::clone(&reader_schema), vec![array])

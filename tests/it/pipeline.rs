@@ -5,7 +5,13 @@ use std::path::Path;
 use bankseg_tests::{Process, binaries_available, comparable_analysis, real_data, run_args};
 use serde_json::Value;
 
-const OUTPUTS: [&str; 5] = ["report.html", "report.md", "analysis.json", "quality.json", "clean.parquet"];
+const OUTPUTS: [&str; 5] = [
+    "report.html",
+    "report.md",
+    "analysis.json",
+    "quality.json",
+    "clean.parquet",
+];
 
 fn json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).expect("read json")).expect("parse json")
@@ -19,8 +25,15 @@ fn assert_outputs(dir: &Path) {
 }
 
 fn assert_counts_add_up(quality: &Value) {
-    let n = |k: &str| quality[k].as_u64().unwrap_or_else(|| panic!("quality.{k} missing"));
-    assert_eq!(n("rows_read"), n("rows_clean") + n("rows_quarantined") + n("exact_duplicates_removed"));
+    let n = |k: &str| {
+        quality[k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("quality.{k} missing"))
+    };
+    assert_eq!(
+        n("rows_read"),
+        n("rows_clean") + n("rows_quarantined") + n("exact_duplicates_removed")
+    );
     assert_eq!(quality["counts_add_up"], Value::Bool(true));
 }
 
@@ -47,7 +60,10 @@ async fn demo_bank_runs_end_to_end() {
     assert!((rate - churned as f64 / rows as f64).abs() < 1e-12);
     // The generator keeps churn near the real 18.2%; the pipeline must see what it wrote.
     let written = expected.churned as f64 / expected.rows as f64;
-    assert!((rate - written).abs() < 0.002, "pipeline churn {rate} vs generated {written}");
+    assert!(
+        (rate - written).abs() < 0.002,
+        "pipeline churn {rate} vs generated {written}"
+    );
 
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     assert!(html.contains("<svg"), "the HTML report has no chart");
@@ -59,7 +75,12 @@ async fn demo_bank_runs_end_to_end() {
 async fn real_export_runs_end_to_end() {
     let Some(input) = real_data() else { return };
     let out = tempfile::tempdir().unwrap();
-    let args = run_args(&["--input", input.to_str().unwrap(), "--out", out.path().to_str().unwrap()]);
+    let args = run_args(&[
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
     bankseg::run(&args).await.expect("bankseg run");
     assert_outputs(out.path());
 
@@ -69,7 +90,10 @@ async fn real_export_runs_end_to_end() {
     let rate = analysis["overview"]["churn"]["rate"].as_f64().unwrap();
     assert_eq!((rate * 1000.0).round() as i64, 182, "overall churn {rate}");
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
-    assert!(html.contains("lang=\"ru\""), "Russian is the default language");
+    assert!(
+        html.contains("lang=\"ru\""),
+        "Russian is the default language"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -79,10 +103,15 @@ async fn separately_started_services_give_the_embedded_analysis() {
     }
     let store = tempfile::tempdir().unwrap();
     let store_env = ("BANKSEG_STORE", store.path().display().to_string());
-    let ingest = Process::start("ingest-svc", &[store_env.clone()]).await.unwrap();
+    let ingest = Process::start("ingest-svc", &[store_env.clone()])
+        .await
+        .unwrap();
     let analysis = Process::start(
         "analysis-svc",
-        &[store_env.clone(), ("BANKSEG_INGEST_URL", ingest.url.clone())],
+        &[
+            store_env.clone(),
+            ("BANKSEG_INGEST_URL", ingest.url.clone()),
+        ],
     )
     .await
     .unwrap();
@@ -91,7 +120,10 @@ async fn separately_started_services_give_the_embedded_analysis() {
         &[
             store_env,
             ("BANKSEG_ANALYSIS_URL", analysis.url.clone()),
-            ("BANKSEG_HTTP_LISTEN", format!("127.0.0.1:{}", bankseg_tests::free_port())),
+            (
+                "BANKSEG_HTTP_LISTEN",
+                format!("127.0.0.1:{}", bankseg_tests::free_port()),
+            ),
         ],
     )
     .await
@@ -108,7 +140,9 @@ async fn separately_started_services_give_the_embedded_analysis() {
         "--report",
         &report.url,
     ]);
-    bankseg::run(&args).await.expect("bankseg run against processes");
+    bankseg::run(&args)
+        .await
+        .expect("bankseg run against processes");
 
     let embedded_out = tempfile::tempdir().unwrap();
     let args = run_args(&["--out", embedded_out.path().to_str().unwrap()]);
@@ -116,7 +150,10 @@ async fn separately_started_services_give_the_embedded_analysis() {
 
     let remote = comparable_analysis(&remote_out.path().join("analysis.json")).unwrap();
     let embedded = comparable_analysis(&embedded_out.path().join("analysis.json")).unwrap();
-    assert_eq!(remote, embedded, "the analysis differs between the embedded and the separate services");
+    assert_eq!(
+        remote, embedded,
+        "the analysis differs between the embedded and the separate services"
+    );
 
     // SIGTERM drains and exits cleanly.
     assert_eq!(report.terminate().unwrap(), Some(0));
@@ -130,14 +167,29 @@ async fn bad_input_is_a_usage_error() {
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, "").unwrap();
     let out = dir.path().join("out");
-    let args = run_args(&["--input", empty.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    let err = bankseg::run(&args).await.expect_err("an empty export must be refused");
+    let args = run_args(&[
+        "--input",
+        empty.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = bankseg::run(&args)
+        .await
+        .expect_err("an empty export must be refused");
     assert_eq!(err.exit_code(), 2, "{err}");
-    assert!(err.to_string().contains("ingest"), "{err}");
+    assert!(err.to_string().contains("ingest: "), "{err}");
+    assert!(err.to_string().contains("empty"), "{err}");
 
     let missing = dir.path().join("nope.csv");
-    let args = run_args(&["--input", missing.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    let err = bankseg::run(&args).await.expect_err("a missing file must be refused");
+    let args = run_args(&[
+        "--input",
+        missing.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = bankseg::run(&args)
+        .await
+        .expect_err("a missing file must be refused");
     assert_eq!(err.exit_code(), 2, "{err}");
     assert!(err.to_string().contains("nope.csv"), "{err}");
 }

@@ -7,16 +7,20 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
-use tonic_health::pb::HealthCheckRequest;
 
 /// The real export named by `BANKSEG_REAL_DATA`, or `None` after printing why the test is skipped.
 pub fn real_data() -> Option<PathBuf> {
     match std::env::var_os("BANKSEG_REAL_DATA") {
         Some(p) if !p.is_empty() => {
             let path = PathBuf::from(p);
-            assert!(path.is_file(), "BANKSEG_REAL_DATA={} is not a file", path.display());
+            assert!(
+                path.is_file(),
+                "BANKSEG_REAL_DATA={} is not a file",
+                path.display()
+            );
             Some(path)
         }
         _ => {
@@ -32,7 +36,10 @@ pub fn run_args(args: &[&str]) -> bankseg::RunArgs {
     let mut argv = vec!["bankseg", "run", "--quiet"];
     argv.extend_from_slice(args);
     match bankseg::Cli::try_parse_from(argv) {
-        Ok(bankseg::Cli { command: bankseg::Command::Run(run), .. }) => run,
+        Ok(bankseg::Cli {
+            command: bankseg::Command::Run(run),
+            ..
+        }) => run,
         Ok(_) => panic!("not a run command"),
         Err(e) => panic!("bad test command line: {e}"),
     }
@@ -42,7 +49,10 @@ pub fn run_args(args: &[&str]) -> bankseg::RunArgs {
 pub fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
     // target/<profile>/deps/it-<hash> → target/<profile>
-    exe.parent().and_then(Path::parent).map(Path::to_path_buf).expect("target dir")
+    exe.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .expect("target dir")
 }
 
 /// Whether the service binaries are built; when not, CI fails and a local run says it is skipping.
@@ -98,8 +108,13 @@ impl Process {
         for (k, v) in env {
             command.env(k, v);
         }
-        let child = command.spawn().with_context(|| format!("starting {binary}"))?;
-        let process = Self { child, url: format!("http://127.0.0.1:{port}") };
+        let child = command
+            .spawn()
+            .with_context(|| format!("starting {binary}"))?;
+        let process = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
         wait_serving(&process.url, "", Duration::from_secs(30)).await?;
         Ok(process)
     }
@@ -130,9 +145,13 @@ impl Drop for Process {
 
 /// Health status of `service` ("" for the whole server) at `url`.
 pub async fn health(url: &str, service: &str) -> Result<ServingStatus> {
-    let channel = tonic::transport::Endpoint::from_shared(url.to_string())?.connect().await?;
+    let channel = tonic::transport::Endpoint::from_shared(url.to_string())?
+        .connect()
+        .await?;
     let response = HealthClient::new(channel)
-        .check(HealthCheckRequest { service: service.to_string() })
+        .check(HealthCheckRequest {
+            service: service.to_string(),
+        })
         .await?;
     Ok(ServingStatus::try_from(response.into_inner().status).unwrap_or(ServingStatus::Unknown))
 }
@@ -152,12 +171,14 @@ pub async fn wait_serving(url: &str, service: &str, timeout: Duration) -> Result
 
 /// Service names listed by gRPC server reflection at `url`.
 pub async fn reflected_services(url: &str) -> Result<Vec<String>> {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
     use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
     use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
     use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
-    use tonic_reflection::pb::v1::ServerReflectionRequest;
 
-    let channel = tonic::transport::Endpoint::from_shared(url.to_string())?.connect().await?;
+    let channel = tonic::transport::Endpoint::from_shared(url.to_string())?
+        .connect()
+        .await?;
     let request = ServerReflectionRequest {
         host: String::new(),
         message_request: Some(MessageRequest::ListServices(String::new())),
@@ -186,7 +207,13 @@ pub fn comparable_analysis(path: &Path) -> Result<serde_json::Value> {
 fn strip_run_specific(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
-            for key in ["analysis_id", "dataset_id", "created_at", "source", "report_id"] {
+            for key in [
+                "analysis_id",
+                "dataset_id",
+                "created_at",
+                "source",
+                "report_id",
+            ] {
                 map.remove(key);
             }
             map.values_mut().for_each(strip_run_specific);
