@@ -8,13 +8,12 @@
 //! - the city and segment filters change what the dashboard shows (a `#city=…` / `#segment=…`
 //!   fragment preselects them).
 //!
-//! A screenshot is kept as `$CARGO_TARGET_DIR/report-screenshot.png` (or `target/`).
+//! A screenshot and a printed PDF are kept as `$CARGO_TARGET_DIR/report-screenshot.png` and
+//! `report.pdf` (or under `target/`).
 //! Without Chromium the test prints `skipped: chromium not installed`, except under CI (`CI` set),
 //! where it fails.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
 use bankseg_common::store::ArtifactStore;
 use bankseg_proto::common::v1::Language;
@@ -23,152 +22,11 @@ use report_svc::render::{self, Lang, format};
 use report_svc::{service, testing};
 use tokio_util::sync::CancellationToken;
 
-fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
-}
-
-/// Runs Chromium headless on `url` with `extra` flags; returns (stdout, stderr).
-fn run_chromium(binary: &Path, url: &str, extra: &[String]) -> (String, String) {
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = Command::new(binary)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=1280,2400",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(extra)
-        .arg(url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let err = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || std::io::read_to_string(out).unwrap_or_default());
-    let err = std::thread::spawn(move || std::io::read_to_string(err).unwrap_or_default());
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("chromium did not finish within 120 s on {url}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (out.join().unwrap(), err.join().unwrap())
-}
-
-/// Console messages, uncaught errors and refused resources in Chromium's log.
-fn console_problems(stderr: &str) -> Vec<String> {
-    stderr
-        .lines()
-        .filter(|l| {
-            l.contains(":CONSOLE")
-                || l.contains("Uncaught")
-                || l.contains("Refused to")
-                || l.contains("net::ERR_")
-        })
-        .map(str::to_string)
-        .collect()
-}
-
-fn attr<'a>(dom: &'a str, name: &str) -> Option<&'a str> {
-    let body = &dom[dom.find("<body")?..];
-    let tag = &body[..body.find('>')?];
-    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
-    let rest = &tag[start..];
-    Some(&rest[..rest.find('"')?])
-}
-
-/// The dashboard table's body rows as (data-city, data-segment, cells).
-fn dashboard_rows(dom: &str) -> Vec<(String, String, Vec<String>)> {
-    let table = &dom[dom.find("id=\"dashboard-table\"").unwrap()..];
-    let tbody = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
-    tbody
-        .split("<tr ")
-        .skip(1)
-        .map(|row| {
-            let get = |name: &str| {
-                let start = row.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-                row[start..start + row[start..].find('"').unwrap()].to_string()
-            };
-            let cells = row
-                .split("<td")
-                .skip(1)
-                .map(|c| {
-                    let c = &c[c.find('>').unwrap() + 1..];
-                    unescape(&c[..c.find("</td>").unwrap()])
-                })
-                .collect();
-            (get("data-city"), get("data-segment"), cells)
-        })
-        .collect()
-}
-
-/// Text of serialised DOM cell content.
-fn unescape(html: &str) -> String {
-    html.replace("&nbsp;", "\u{a0}")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&amp;", "&")
-}
-
-fn total_row(dom: &str) -> Vec<String> {
-    let table = &dom[dom.find("id=\"dashboard-table\"").unwrap()..];
-    let tfoot = &table[table.find("<tfoot>").unwrap()..table.find("</tfoot>").unwrap()];
-    tfoot
-        .split("<td")
-        .skip(1)
-        .map(|c| {
-            let c = &c[c.find('>').unwrap() + 1..];
-            unescape(&c[..c.find("</td>").unwrap()])
-        })
-        .collect()
-}
-
-fn screenshot_path() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    std::fs::create_dir_all(&target).unwrap();
-    target.join("report-screenshot.png")
-}
-
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_html_report_works_in_headless_chromium() {
-    let Some(binary) = chromium() else {
-        if std::env::var_os("CI").is_some() {
-            panic!("chromium is not installed, and CI is set: the browser test must run in CI");
-        }
-        println!("skipped: chromium not installed");
+    let Some(binary) = chromium_or_skip() else {
         return;
     };
 
@@ -259,6 +117,10 @@ async fn the_html_report_works_in_headless_chromium() {
     let rows = dashboard_rows(&dom);
     assert_eq!(rows.len(), 4);
     assert!(rows.iter().all(|r| r.0 == rostov));
+    // The dashboard chart is redrawn too: one bar per row.
+    let chart = &dom[dom.find("id=\"chart-dashboard\"").unwrap()..];
+    let chart = &chart[..chart.find("</figure>").unwrap()];
+    assert_eq!(chart.matches(" data-key=\"").count(), rows.len());
     let cells: Vec<_> = top_cells.iter().filter(|c| c.city == rostov).collect();
     let size: u64 = cells.iter().map(|c| c.size).sum();
     let churned: u64 = cells.iter().map(|c| c.churned).sum();
@@ -323,6 +185,26 @@ async fn the_html_report_works_in_headless_chromium() {
     let png = std::fs::read(&shot).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert!(png.len() > 20_000, "screenshot of {} bytes", png.len());
+
+    // 5. Printing: the print stylesheet yields a multi-page PDF (kept beside the screenshot).
+    let pdf_path = shot.with_file_name("report.pdf");
+    let _ = std::fs::remove_file(&pdf_path);
+    let b = binary.clone();
+    let u = url.clone();
+    let arg = format!("--print-to-pdf={}", pdf_path.display());
+    let (_, log) = tokio::task::spawn_blocking(move || {
+        run_chromium(&b, &u, &[arg, "--no-pdf-header-footer".into()])
+    })
+    .await
+    .unwrap();
+    assert_eq!(console_problems(&log), Vec::<String>::new());
+    let pdf = std::fs::read(&pdf_path).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let pages = pdf
+        .windows(10)
+        .filter(|w| w == b"/Type /Pag" || w == b"/Type/Page")
+        .count();
+    assert!(pages > 5, "{pages} pages printed");
 
     shutdown.cancel();
     server.await.unwrap().unwrap();

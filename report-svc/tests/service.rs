@@ -114,6 +114,11 @@ async fn renders_stores_and_serves_reports() {
     let running = report_svc::spawn_with_dashboard(config).await.unwrap();
     let mut client = ReportServiceClient::connect(running.url()).await.unwrap();
 
+    // An empty store lists no report.
+    let (status, _, body) = http_get(running.http_addr, "/reports").await;
+    assert_eq!(status, 200);
+    assert!(!String::from_utf8(body).unwrap().contains("<li>"));
+
     // HTML in Russian (the defaults).
     let html = client
         .render(RenderRequest {
@@ -255,6 +260,25 @@ async fn renders_stores_and_serves_reports() {
     let (status, _, _) =
         http_get(http, &format!("/reports/{}/charts/none.svg", md.report_id)).await;
     assert_eq!(status, 404);
+    let (status, head, body) = http_get(http, "/reports").await;
+    assert_eq!(status, 200);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/html")
+    );
+    let index = String::from_utf8(body).unwrap();
+    for (id, format) in [
+        (&html.report_id, "html"),
+        (&md.report_id, "markdown"),
+        (&json.report_id, "json"),
+    ] {
+        assert!(
+            index.contains(&format!(
+                "<li><a href=\"/reports/{id}\">{id}</a> · {format}</li>"
+            )),
+            "{id} listed in {index}"
+        );
+    }
     let (status, _, body) = http_get(http, "/healthz").await;
     assert_eq!((status, body.as_slice()), (200, b"ok".as_slice()));
 

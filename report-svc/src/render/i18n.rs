@@ -115,6 +115,34 @@ pub fn value(column_name: &str, value: &str, lang: Lang) -> String {
     label.to_string()
 }
 
+/// Display form of a churn cell or slice condition: numeric bins (`[a, b)`, `< b`, `≥ a`) are
+/// rewritten from their bounds in the language's number format, `missing` is translated, and
+/// anything else goes through [`value`].
+pub fn cell(
+    column: &str,
+    label: &str,
+    lower: Option<f64>,
+    upper: Option<f64>,
+    lang: Lang,
+) -> String {
+    let bound = |v: f64| {
+        let decimals = if v.fract() == 0.0 { 0 } else { 2 };
+        super::format::num(v, decimals, lang)
+    };
+    let first = label.chars().next();
+    let last = label.chars().last();
+    match (first, lower, upper) {
+        (Some(open @ ('[' | '(')), Some(lo), Some(hi)) => {
+            let close = last.filter(|c| *c == ')' || *c == ']').unwrap_or(')');
+            format!("{open}{}, {}{close}", bound(lo), bound(hi))
+        }
+        (Some('<'), _, Some(hi)) => format!("< {}", bound(hi)),
+        (Some('≥'), Some(lo), _) => format!("≥ {}", bound(lo)),
+        _ if label == "missing" => lang.pick("нет данных", "missing").to_string(),
+        _ => value(column, label, lang),
+    }
+}
+
 /// Name of a statistical test by its code.
 pub fn test(code: &str, lang: Lang) -> String {
     let label = match code {
@@ -264,5 +292,19 @@ mod tests {
         assert_eq!(test("mann_whitney_u", Lang::En), "Mann–Whitney U test");
         assert_eq!(effect("cramers_v", Lang::Ru), "V Крамера");
         assert_eq!(capitalised("возраст"), "Возраст");
+        let big = (Some(1_000_000.0), Some(2_000_000.0));
+        assert_eq!(
+            cell("balance", "[1 000 000, 2 000 000)", big.0, big.1, Lang::En),
+            "[1,000,000, 2,000,000)"
+        );
+        assert_eq!(
+            cell("balance", "[1 000 000, 2 000 000)", big.0, big.1, Lang::Ru),
+            "[1\u{a0}000\u{a0}000, 2\u{a0}000\u{a0}000)"
+        );
+        assert_eq!(cell("score", "< 790", None, Some(790.0), Lang::En), "< 790");
+        assert_eq!(cell("age", "≥ 56", Some(56.0), None, Lang::En), "≥ 56");
+        assert_eq!(cell("age", "missing", None, None, Lang::Ru), "нет данных");
+        assert_eq!(cell("products", "2", Some(2.0), Some(2.0), Lang::En), "2");
+        assert_eq!(cell("city", "Ярославль", None, None, Lang::En), "Yaroslavl");
     }
 }

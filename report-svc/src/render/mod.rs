@@ -380,6 +380,26 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_histogram_costs_its_chart_only() {
+        let mut analysis = testing::analysis();
+        let age = analysis
+            .profiles
+            .iter_mut()
+            .find(|p| p.column == "age")
+            .unwrap();
+        age.histogram.as_mut().unwrap().edges[2] = f64::NAN;
+        let html = String::from_utf8(
+            render(&analysis, ReportFormat::Html, Language::En)
+                .unwrap()
+                .content,
+        )
+        .unwrap();
+        assert!(html.contains("No histogram: the analysis gives malformed bins."));
+        assert!(!html.contains("id=\"chart-hist_age\""));
+        assert!(html.contains("id=\"chart-hist_balance\""));
+    }
+
+    #[test]
     fn unspecified_format_and_language_mean_russian_html() {
         let rendered = render(
             &testing::analysis(),

@@ -187,8 +187,8 @@ impl<'a> Ctx<'a> {
         s.conditions
             .iter()
             .map(|c| {
-                let value = i18n::value(&c.column, &c.label, lang);
-                if c.lower.is_some() || c.upper.is_some() {
+                let value = i18n::cell(&c.column, &c.label, c.lower, c.upper, lang);
+                if value.starts_with(['[', '(', '<', '≥']) {
                     format!("{} {}", i18n::column(&c.column, lang), value)
                 } else {
                     format!("{} = {}", i18n::column(&c.column, lang), value)
@@ -393,7 +393,7 @@ impl<'a> Ctx<'a> {
                     Lang::Ru => format!(
                         "{}: чаще всего уходят при значении «{}» — {} ({} к среднему по банку); φK с оттоком {}.",
                         i18n::capitalised(&i18n::column(&fc.column, lang)),
-                        i18n::value(&fc.column, &cell.label, lang),
+                        i18n::cell(&fc.column, &cell.label, cell.lower, cell.upper, lang),
                         self.pct(rate),
                         f::lift(cell.lift, lang),
                         f::num(fc.strength, 2, lang)
@@ -401,7 +401,7 @@ impl<'a> Ctx<'a> {
                     Lang::En => format!(
                         "{}: churn is highest at “{}” — {} ({} the bank average); φK with churn {}.",
                         i18n::capitalised(&i18n::column(&fc.column, lang)),
-                        i18n::value(&fc.column, &cell.label, lang),
+                        i18n::cell(&fc.column, &cell.label, cell.lower, cell.upper, lang),
                         self.pct(rate),
                         f::lift(cell.lift, lang),
                         f::num(fc.strength, 2, lang)
@@ -851,14 +851,25 @@ impl<'a> Ctx<'a> {
                 blocks.push(Block::Table(table));
                 if let Some(h) = p.histogram.as_ref().filter(|h| h.edges.len() >= 2) {
                     let name = format!("hist_{}", slug(&p.column));
-                    let svg = charts::histogram(
+                    let svg = match charts::histogram(
                         &name,
                         &h.edges,
                         &h.churned,
                         &h.retained,
                         (&labels.0, &labels.1),
                         lang,
-                    )?;
+                    ) {
+                        Ok(svg) => svg,
+                        // A malformed histogram costs its chart, not the report.
+                        Err(e) => {
+                            tracing::warn!(column = %p.column, error = %e, "histogram not drawn");
+                            blocks.push(Block::Paragraph(self.t(
+                                "Гистограмма не построена: интервалы в анализе заданы некорректно.",
+                                "No histogram: the analysis gives malformed bins.",
+                            )));
+                            continue;
+                        }
+                    };
                     blocks.push(self.chart(
                         name,
                         match lang {
@@ -981,7 +992,7 @@ impl<'a> Ctx<'a> {
             );
             let mut bars = Vec::new();
             for c in &fc.cells {
-                let label = i18n::value(&fc.column, &c.label, lang);
+                let label = i18n::cell(&fc.column, &c.label, c.lower, c.upper, lang);
                 let p = c.churn.unwrap_or_default();
                 table.rows.push(vec![
                     label.clone(),
