@@ -73,6 +73,13 @@ async fn default_study_on_real_data() -> anyhow::Result<()> {
     assert_eq!(ov.exclusions[0].what, "products = 0");
     assert_eq!(ov.exclusions[0].rows, 1);
 
+    let who = &r.notes[0].en;
+    assert!(
+        who.starts_with("Who leaves: 1 820 of the bank's customers (18.2%)"),
+        "{who}"
+    );
+    assert!(who.contains("age lower (median 39 vs 40)"), "{who}");
+
     // the study's segments: sizes and churned customers (7.0%, 19.1%, 28.6%, 62.5%)
     assert_eq!(size_churned(r, "products_1"), (3341, 235));
     assert_eq!(size_churned(r, "products_2"), (5126, 979));
@@ -169,6 +176,24 @@ async fn default_study_on_real_data() -> anyhow::Result<()> {
     assert_eq!(age_profile.p25, Some(33.0));
     assert_eq!(age_profile.p50, Some(40.0));
     assert_eq!(age_profile.p75, Some(51.0));
+    // exact quantiles and moments as pandas: Series.median(), .quantile(q), .skew(), .std()
+    let balance = r.profiles.iter().find(|p| p.column == "balance").unwrap();
+    assert_eq!(balance.p50, Some(524272.2));
+    assert!(rel_close(
+        balance.skewness.unwrap(),
+        35.17715870495627,
+        1e-9
+    ));
+    assert!(rel_close(balance.std.unwrap(), 1980614.1468575671, 1e-9));
+    let salary = r
+        .profiles
+        .iter()
+        .find(|p| p.column == "est_salary")
+        .unwrap();
+    assert!(rel_close(salary.p05.unwrap(), 32163.971500000003, 1e-12));
+    // percentile_cont interpolates with a 1e-6 fraction step
+    assert!(rel_close(salary.p95.unwrap(), 316885.3445, 1e-9));
+    assert_eq!(salary.median_churned, Some(125390.62));
     let methods: Vec<&str> = r.correlations.iter().map(|m| m.method.as_str()).collect();
     assert_eq!(methods, vec!["pearson", "spearman", "phik"]);
     assert!(!r.slices.is_empty());

@@ -132,13 +132,26 @@ async fn default_config_on_synthetic_table() -> anyhow::Result<()> {
     assert_eq!(size_churned(r, "products_2/age_36_45"), (10, 3));
     assert_eq!(size_churned(r, "products_2/age_46_55"), (9, 2));
     assert_eq!(size_churned(r, "products_2/age_56plus"), (4, 1));
-    assert_eq!(r.notes.len(), 1);
+    assert_eq!(r.notes.len(), 2);
+    // every churner is a woman (i % 4 == 0 is even); 15 of the 45 who stay are women
     assert!(
         r.notes[0]
             .en
-            .starts_with("1 customers of segment \"2 products\""),
+            .starts_with("Who leaves: 15 of the bank's customers (25.0%)"),
         "{}",
         r.notes[0].en
+    );
+    assert!(
+        r.notes[0].en.contains("women: 100.0% vs 33.3%"),
+        "{}",
+        r.notes[0].en
+    );
+    assert!(
+        r.notes[1]
+            .en
+            .starts_with("1 customers of segment \"2 products\""),
+        "{}",
+        r.notes[1].en
     );
 
     let membership = out.membership.clone().collect().await?;

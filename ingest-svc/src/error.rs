@@ -107,3 +107,35 @@ impl From<Error> for Status {
         e.into_status()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_input_is_invalid_argument_and_exit_status_two() {
+        let e = Error::invalid("line 3, column 2 (score): field is too long");
+        assert_eq!(e.exit_code(), 2);
+        let status = e.into_status();
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert_eq!(
+            status.message(),
+            "line 3, column 2 (score): field is too long"
+        );
+        let denied = Error::PermissionDenied("path \"/etc/passwd\" refused".into());
+        assert_eq!(denied.exit_code(), 2);
+        assert_eq!(denied.into_status().code(), Code::PermissionDenied);
+        let missing = Error::NotFound("upload x not found".into());
+        assert_eq!(missing.into_status().code(), Code::NotFound);
+        let internal = Error::Internal("counts do not add up".into());
+        assert_eq!(internal.exit_code(), 1);
+        assert_eq!(internal.into_status().code(), Code::Internal);
+        let store = Error::Common(bankseg_common::Error::NotFound {
+            kind: "dataset",
+            id: "d1".into(),
+        });
+        let status = store.into_status();
+        assert_eq!(status.code(), Code::NotFound);
+        assert_eq!(status.message(), "dataset d1 not found");
+    }
+}

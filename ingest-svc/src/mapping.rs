@@ -124,7 +124,18 @@ impl Mapping {
 
     /// Parses and validates mapping TOML.
     pub fn parse(text: &str) -> Result<Self> {
-        let file: MappingFile = toml::from_str(text).map_err(|e| Error::Mapping(e.to_string()))?;
+        let file: MappingFile = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim().replace('\n', " ");
+            match e.span() {
+                Some(span) => {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                    Error::Mapping(format!("line {line}, column {column}: {message}"))
+                }
+                None => Error::Mapping(message),
+            }
+        })?;
         for name in file.columns.keys() {
             if !CANONICAL.iter().any(|(c, _)| c == name) {
                 return Err(Error::Mapping(format!(

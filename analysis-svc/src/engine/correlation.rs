@@ -159,7 +159,8 @@ pub async fn matrices(study: &Study<'_>, profiles: &[Profile]) -> Result<Vec<Cor
         // Spearman: Pearson of average ranks among pairwise-complete rows; columns without
         // missing values share one ranking pass
         let complete: Vec<bool> = numeric.iter().map(|c| c.complete).collect();
-        let (full, partial): (Vec<(usize, usize)>, Vec<(usize, usize)>) = pairs
+        type Pairs = Vec<(usize, usize)>;
+        let (full, partial): (Pairs, Pairs) = pairs
             .iter()
             .partition(|(a, b)| complete[*a] && complete[*b]);
         if !full.is_empty() {

@@ -854,3 +854,94 @@ fn agreement(
         ),
     )
 }
+
+/// Portrait of the bank's churners: every feature whose churned-vs-retained hypothesis is
+/// rejected, with medians (numeric) or the most different level's shares.
+pub fn bank_churners(
+    study: &Study<'_>,
+    profiles: &[super::profile::Profile],
+    feature_churn: &[bankseg_proto::analysis::v1::FeatureChurn],
+    hyps: &[Hypothesis],
+) -> LocalizedText {
+    let churned = study.churned;
+    let retained = study.rows.saturating_sub(study.churned);
+    let mut parts = Vec::new();
+    for (c, kind) in &study.features {
+        let rejected = hyps
+            .iter()
+            .any(|h| h.id == format!("churn_{c}") && h.reject_h0);
+        if !rejected {
+            continue;
+        }
+        let l = study.label(c);
+        if *kind == Kind::Numeric {
+            let Some(p) = profiles.iter().find(|p| &p.column == c) else {
+                continue;
+            };
+            if let (Some(a), Some(b)) = (p.proto.median_churned, p.proto.median_retained) {
+                let (ru, en) = if a > b {
+                    ("выше", "higher")
+                } else if a < b {
+                    ("ниже", "lower")
+                } else {
+                    ("— распределение иное", "— distribution differs")
+                };
+                parts.push(loc(
+                    format!("{} {ru} (медиана {} против {})", l.ru, num(a), num(b)),
+                    format!("{} {en} (median {} vs {})", l.en, num(a), num(b)),
+                ));
+            }
+        } else if let Some(f) = feature_churn.iter().find(|f| &f.column == c) {
+            let best = f
+                .cells
+                .iter()
+                .filter(|cell| cell.label != super::profile::MISSING)
+                .filter(|cell| *kind != Kind::Boolean || cell.label == "true")
+                .filter_map(|cell| {
+                    let p = cell.churn?;
+                    let a = p.successes as f64 / churned.max(1) as f64;
+                    let b = (p.total - p.successes) as f64 / retained.max(1) as f64;
+                    Some((cell.label.clone(), a, b))
+                })
+                .max_by(|x, y| (x.1 - x.2).abs().total_cmp(&(y.1 - y.2).abs()));
+            if let Some((level, a, b)) = best {
+                let ph = study.config.level_phrase(c, &level);
+                parts.push(loc(
+                    format!("{}: {} против {}", ph.ru, pct(a), pct(b)),
+                    format!("{}: {} vs {}", ph.en, pct(a), pct(b)),
+                ));
+            }
+        }
+    }
+    let rate = study.bank_rate();
+    if parts.is_empty() {
+        return loc(
+            format!(
+                "Ушли {} клиентов банка ({}); ни один признак не отличает их от оставшихся значимо.",
+                num(churned as f64),
+                pct(rate)
+            ),
+            format!(
+                "{} of the bank's customers left ({}); no feature separates them from those who stay significantly.",
+                num(churned as f64),
+                pct(rate)
+            ),
+        );
+    }
+    let ru: Vec<String> = parts.iter().map(|p| p.ru.clone()).collect();
+    let en: Vec<String> = parts.iter().map(|p| p.en.clone()).collect();
+    loc(
+        format!(
+            "Портрет ушедших: {} клиентов банка ({}). По сравнению с оставшимися: {}.",
+            num(churned as f64),
+            pct(rate),
+            ru.join("; ")
+        ),
+        format!(
+            "Who leaves: {} of the bank's customers ({}). Compared with those who stay: {}.",
+            num(churned as f64),
+            pct(rate),
+            en.join("; ")
+        ),
+    )
+}

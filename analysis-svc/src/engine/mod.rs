@@ -1,6 +1,6 @@
 //! The churn-segmentation study as an engine: it runs DataFusion plans over the clean customer
 //! table registered in a [`SessionContext`] and fills an
-//! [`AnalysisResult`](bankseg_proto::analysis::v1::AnalysisResult).
+//! [`AnalysisResult`].
 //!
 //! Stages, all driven by an [`AnalysisConfig`] (TOML):
 //!
@@ -39,9 +39,6 @@ pub use error::{Error, Result};
 
 use sql::ident;
 use text::loc;
-
-/// Version of the meaning of [`AnalysisResult`] this engine produces.
-pub const SCHEMA_VERSION: u32 = 1;
 
 /// Everything one analysis produces.
 pub struct EngineOutput {
@@ -217,7 +214,6 @@ pub async fn analyze(
             elapsed_ms = clock.elapsed().as_millis() as u64,
             "analysis stage done"
         );
-        eprintln!("TMPSTAGE {stage} {:?}", clock.elapsed());
         clock = std::time::Instant::now();
     };
     let profiles = profile::profiles(&study).await?;
@@ -235,6 +231,7 @@ pub async fn analyze(
     lap("hypotheses");
     let recommendations = recommend::run(&study, &seg)?;
     let alerts = profile::alerts(&study, &profiles, &correlations, &quality);
+    let churners = hypotheses::bank_churners(&study, &profiles, &feature_churn, &hyps);
 
     let overview = Overview {
         rows: study.rows,
@@ -252,10 +249,11 @@ pub async fn analyze(
     };
     let portraits = output::portraits_batch(&seg)?;
     let hypotheses_batch = output::hypotheses_batch(&hyps)?;
-    let mut notes = std::mem::take(&mut study.notes);
+    let mut notes = vec![churners];
+    notes.append(&mut study.notes);
     notes.extend(seg.notes.iter().cloned());
     let result = AnalysisResult {
-        schema_version: SCHEMA_VERSION,
+        schema_version: bankseg_proto::ANALYSIS_SCHEMA_VERSION,
         analysis_id: String::new(),
         dataset_id: quality.dataset_id.clone(),
         created_at: String::new(),

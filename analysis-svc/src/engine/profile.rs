@@ -100,10 +100,20 @@ fn is_integer(t: Option<&DataType>) -> bool {
 
 /// Profiles every present feature.
 pub async fn profiles(study: &Study<'_>) -> Result<Vec<Profile>> {
+    let numeric: Vec<String> = study
+        .features
+        .iter()
+        .filter(|(_, k)| *k == Kind::Numeric)
+        .map(|(c, _)| c.clone())
+        .collect();
+    let mut numeric = numeric_profiles(study, &numeric).await?.into_iter();
     let mut out = Vec::new();
     for (column, kind) in &study.features {
         let p = match kind {
-            Kind::Numeric => numeric_profile(study, column).await?,
+            Kind::Numeric => match numeric.next() {
+                Some(p) => p,
+                None => continue,
+            },
             _ => categorical_profile(study, column, *kind).await?,
         };
         out.push(p);
@@ -164,56 +174,98 @@ async fn categorical_profile(study: &Study<'_>, column: &str, kind: Kind) -> Res
     })
 }
 
-async fn numeric_profile(study: &Study<'_>, column: &str) -> Result<Profile> {
-    let c = ident(column);
-    let x = format!("CAST({c} AS DOUBLE)");
+/// Profiles of all numeric columns: one query for counts, moments and quantiles, one for the
+/// central moments, one for the medians by churn, then top values and a histogram per column.
+async fn numeric_profiles(study: &Study<'_>, columns: &[String]) -> Result<Vec<Profile>> {
+    if columns.is_empty() {
+        return Ok(Vec::new());
+    }
     let t = &study.table;
-    let rows = query(
-        study.ctx,
-        &format!(
-            "SELECT count({c}), count(*), count(DISTINCT {c}), sum(CASE WHEN {x} = 0 THEN 1 ELSE 0 END), \
-             min({x}), max({x}), avg({x}), stddev({x}), \
-             percentile_cont({x}, 0.05), percentile_cont({x}, 0.25), median({x}), \
-             percentile_cont({x}, 0.75), percentile_cont({x}, 0.95) FROM {t}"
-        ),
-    )
-    .await?;
+    const PER: usize = 13;
+    let aggs: Vec<String> = columns
+        .iter()
+        .map(|column| {
+            let c = ident(column);
+            let x = format!("CAST({c} AS DOUBLE)");
+            format!(
+                "count({c}), count(*), count(DISTINCT {c}), sum(CASE WHEN {x} = 0 THEN 1 ELSE 0 END), \
+                 min({x}), max({x}), avg({x}), stddev({x}), \
+                 percentile_cont({x}, 0.05), percentile_cont({x}, 0.25), median({x}), \
+                 percentile_cont({x}, 0.75), percentile_cont({x}, 0.95)"
+            )
+        })
+        .collect();
+    let rows = query(study.ctx, &format!("SELECT {} FROM {t}", aggs.join(", "))).await?;
     let first_u = |i: usize| -> Result<u64> { Ok(rows.u64(i)?.first().copied().unwrap_or(0)) };
     let first_f = |i: usize| -> Result<Option<f64>> { Ok(rows.f64(i)?.first().copied().flatten()) };
-    let count = first_u(0)?;
-    let total = first_u(1)?;
-    let distinct = first_u(2)?;
-    let zeros = first_u(3)?;
-    let (min, max, mean, std) = (first_f(4)?, first_f(5)?, first_f(6)?, first_f(7)?);
-    let q = [
-        first_f(8)?,
-        first_f(9)?,
-        first_f(10)?,
-        first_f(11)?,
-        first_f(12)?,
-    ];
 
-    let (mut skewness, mut kurtosis) = (None, None);
-    if let Some(m) = mean
-        && count >= 3
-    {
-        let mrows = query(
-            study.ctx,
-            &format!(
-                "SELECT avg(d * d), avg(d * d * d), avg(d * d * d * d) FROM \
-                 (SELECT {x} - {m:?} AS d FROM {t} WHERE {c} IS NOT NULL)"
-            ),
-        )
-        .await?;
-        let m2 = mrows.f64(0)?.first().copied().flatten().unwrap_or(0.0);
-        let m3 = mrows.f64(1)?.first().copied().flatten().unwrap_or(0.0);
-        let m4 = mrows.f64(2)?.first().copied().flatten().unwrap_or(0.0);
+    let mut out = Vec::new();
+    for (j, column) in columns.iter().enumerate() {
+        let o = j * PER;
+        let count = first_u(o)?;
+        let total = first_u(o + 1)?;
+        let distinct = first_u(o + 2)?;
+        let zeros = first_u(o + 3)?;
+        let integer = is_integer(study.types.get(column));
+        out.push(Profile {
+            column: column.clone(),
+            kind: Kind::Numeric,
+            integer,
+            proto: ColumnProfile {
+                column: column.clone(),
+                kind: "numeric".into(),
+                count,
+                missing: total - count,
+                distinct,
+                zeros,
+                min: first_f(o + 4)?,
+                max: first_f(o + 5)?,
+                mean: first_f(o + 6)?,
+                std: first_f(o + 7)?,
+                p05: first_f(o + 8)?,
+                p25: first_f(o + 9)?,
+                p50: first_f(o + 10)?,
+                p75: first_f(o + 11)?,
+                p95: first_f(o + 12)?,
+                ..Default::default()
+            },
+        });
+    }
+
+    // central moments around each column's mean: skewness and kurtosis as pandas
+    // (Series.skew / Series.kurt, bias-corrected)
+    let moments: Vec<String> = out
+        .iter()
+        .map(|p| {
+            let d = format!(
+                "(CAST({} AS DOUBLE) - {:?})",
+                ident(&p.column),
+                p.proto.mean.unwrap_or(0.0)
+            );
+            format!("avg({d} * {d}), avg({d} * {d} * {d}), avg({d} * {d} * {d} * {d})")
+        })
+        .collect();
+    let mrows = query(
+        study.ctx,
+        &format!("SELECT {} FROM {t}", moments.join(", ")),
+    )
+    .await?;
+    for (j, p) in out.iter_mut().enumerate() {
+        let get = |i: usize| -> Result<f64> {
+            Ok(mrows
+                .f64(3 * j + i)?
+                .first()
+                .copied()
+                .flatten()
+                .unwrap_or(0.0))
+        };
+        let (m2, m3, m4) = (get(0)?, get(1)?, get(2)?);
+        let count = p.proto.count;
         let n = count as f64;
-        if m2 > 0.0 {
-            // pandas Series.skew / Series.kurt (bias-corrected)
-            skewness = Some((n * (n - 1.0)).sqrt() / (n - 2.0) * m3 / m2.powf(1.5));
+        if count >= 3 && m2 > 0.0 {
+            p.proto.skewness = Some((n * (n - 1.0)).sqrt() / (n - 2.0) * m3 / m2.powf(1.5));
             if count >= 4 {
-                kurtosis = Some(
+                p.proto.kurtosis = Some(
                     (n * n - 1.0) / ((n - 2.0) * (n - 3.0)) * m4 / (m2 * m2)
                         - 3.0 * (n - 1.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0)),
                 );
@@ -221,56 +273,37 @@ async fn numeric_profile(study: &Study<'_>, column: &str) -> Result<Profile> {
         }
     }
 
+    let tc = ident(&study.config.columns.target);
+    let medians: Vec<String> = columns
+        .iter()
+        .map(|c| format!("median(CAST({} AS DOUBLE))", ident(c)))
+        .collect();
     let by_churn = query(
         study.ctx,
-        &format!(
-            "SELECT {tc}, median({x}) FROM {t} GROUP BY {tc}",
-            tc = ident(&study.config.columns.target)
-        ),
+        &format!("SELECT {tc}, {} FROM {t} GROUP BY {tc}", medians.join(", ")),
     )
     .await?;
-    let (mut median_churned, mut median_retained) = (None, None);
-    for (flag, med) in by_churn.bool(0)?.into_iter().zip(by_churn.f64(1)?) {
-        match flag {
-            Some(true) => median_churned = med,
-            Some(false) => median_retained = med,
-            None => {}
+    let flags = by_churn.bool(0)?;
+    for (j, p) in out.iter_mut().enumerate() {
+        for (flag, med) in flags.iter().zip(by_churn.f64(j + 1)?) {
+            match flag {
+                Some(true) => p.proto.median_churned = med,
+                Some(false) => p.proto.median_retained = med,
+                None => {}
+            }
         }
     }
 
-    let integer = is_integer(study.types.get(column));
-    let histogram = match (min, max) {
-        (Some(lo), Some(hi)) => Some(histogram(study, column, lo, hi, integer, distinct).await?),
-        _ => None,
-    };
-    Ok(Profile {
-        column: column.into(),
-        kind: Kind::Numeric,
-        integer,
-        proto: ColumnProfile {
-            column: column.into(),
-            kind: "numeric".into(),
-            count,
-            missing: total - count,
-            distinct,
-            zeros,
-            min,
-            max,
-            mean,
-            std,
-            p05: q[0],
-            p25: q[1],
-            p50: q[2],
-            p75: q[3],
-            p95: q[4],
-            skewness,
-            kurtosis,
-            top_values: top_values(study, column).await?,
-            histogram,
-            median_churned,
-            median_retained,
-        },
-    })
+    for p in out.iter_mut() {
+        p.proto.top_values = top_values(study, &p.column).await?;
+        p.proto.histogram = match (p.proto.min, p.proto.max) {
+            (Some(lo), Some(hi)) => {
+                Some(histogram(study, &p.column, lo, hi, p.integer, p.proto.distinct).await?)
+            }
+            _ => None,
+        };
+    }
+    Ok(out)
 }
 
 async fn histogram(

@@ -838,7 +838,7 @@ fn describe_segment(study: &Study<'_>, s: &mut SegStats, bank_rate: f64) {
                     } else if a < b {
                         ("ниже", "lower")
                     } else {
-                        ("распределён иначе", "distributed differently")
+                        ("— распределение иное", "— distribution differs")
                     };
                     differs.push(loc(
                         format!("{} {ru} (медиана {} против {})", l.ru, num(a), num(b)),

@@ -134,7 +134,13 @@ pub async fn search(
         .filter(|c| c.churned as f64 / c.size as f64 >= cfg.min_lift * bank)
         .map(|c| (c.churned as f64 - c.size as f64 * bank, c))
         .collect();
-    kept.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let key = |c: &Candidate| -> Vec<(String, String)> {
+        c.conds
+            .iter()
+            .map(|(col, cell, _)| (col.clone(), cell.label.clone()))
+            .collect()
+    };
+    kept.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| key(&a.1).cmp(&key(&b.1))));
     kept.truncate(cfg.top);
     Ok(kept
         .into_iter()

@@ -370,3 +370,43 @@ async fn unknown_upload_and_bad_tickets() {
     );
     h.assert_still_serves().await;
 }
+
+#[tokio::test]
+async fn bad_mapping_and_unknown_value() {
+    let h = Harness::start().await;
+    let path = h.write("bank.csv", csv(&rows()));
+    let mut request = path_request(&path);
+    request.mapping_toml = "[columns.user_id]\nsource = \"USERID\"\nextra = 1\n".into();
+    let status = h.ingest(request).await.unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert_eq!(
+        status.message(),
+        "mapping: line 3, column 1: unknown field `extra`, expected one of `source`, `optional`, `values`, `strict`"
+    );
+    h.assert_still_serves().await;
+
+    // A gender outside the mapping's values and a flag outside its map are quarantined, not NULL.
+    let text = csv(&rows()).replacen(",М,", ",X,", 1).replacen(
+        ",1,0,41234.50,0\n",
+        ",1,maybe,41234.50,0\n",
+        1,
+    );
+    let path = h.write("odd-values.csv", text);
+    let response = h.ingest_path(&path).await.unwrap();
+    let q = response.quality.unwrap();
+    let reasons: Vec<(&str, u64)> = q
+        .quarantine_reasons
+        .iter()
+        .map(|r| (r.reason.as_str(), r.rows))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("invalid_flag_last_activity", 1),
+            ("invalid_gender", 1),
+            ("products_out_of_range", 1)
+        ],
+        "{reasons:?}"
+    );
+    assert!(q.counts_add_up);
+}
