@@ -274,7 +274,23 @@ bands = [{ max = 60000 }, { min = 60001 }]
     }
     let only: Only = toml::from_str(custom)?;
     config.segmentation = only.segmentation;
-    config.hypotheses.tests.clear();
+    let hyps: toml::Table = toml::from_str(
+        r#"
+[[tests]]
+id = "salary_by_products"
+column = "est_salary"
+groups = [
+  { conditions = [{ column = "products", values = [1] }] },
+  { conditions = [{ column = "products", values = [2] }] },
+  { conditions = [{ column = "products", values = [3] }] },
+]
+[[tests]]
+id = "credit_card_by_gender"
+column = "credit_card"
+groups = [{ segment = "women" }, { segment = "men" }]
+"#,
+    )?;
+    config.hypotheses.tests = hyps["tests"].clone().try_into()?;
     config.recommendations = Some(analysis_svc::engine::RecommendationConfig::from_toml(
         r#"
 scope = "all"
@@ -307,7 +323,35 @@ when = [{ metric = "lift", op = ">=", value = 1.5 }]
             ("retain_high_churn", "women/est_salary_upto_60_000"),
         ]
     );
-    assert_eq!(r.hypotheses.len(), 11);
+    assert_eq!(r.hypotheses.len(), 13);
+    // scipy.stats.kruskal(*groups): H = 37.55294117647057, p = 7.006198440304726e-09
+    let k = r.hypotheses[0].primary.clone().unwrap();
+    assert_eq!(k.test, "kruskal");
+    assert!(
+        (k.statistic - 37.55294117647057).abs() < 1e-9,
+        "{}",
+        k.statistic
+    );
+    assert!(
+        ((k.p_value - 7.006198440304726e-09) / k.p_value).abs() < 1e-9,
+        "{}",
+        k.p_value
+    );
+    assert_eq!(
+        r.hypotheses[0].groups,
+        vec![
+            "number of products = 1",
+            "number of products = 2",
+            "number of products = 3"
+        ]
+    );
+    // credit cards: 20 of 30 women and 20 of 30 men; scipy.stats.chi2_contingency p = 1.0
+    let cc = &r.hypotheses[1];
+    let p = cc.primary.clone().unwrap();
+    assert_eq!(p.test, "chi2_contingency");
+    assert_eq!(p.p_value, 1.0);
+    assert!(!cc.reject_h0);
+    assert_eq!(cc.group_means, vec![2.0 / 3.0, 2.0 / 3.0]);
     Ok(())
 }
 

@@ -358,7 +358,7 @@ async fn numeric_run(study: &Study<'_>, seg: &SegOutput, spec: &Spec) -> Result<
         }
     } else {
         let slices: Vec<&[f64]> = raw.iter().map(|v| v.as_slice()).collect();
-        run.primary = bankseg_stats::kruskal(&slices).ok();
+        run.primary = bankseg_stats::kruskal_counts(&vcs).ok();
         run.companions = bankseg_stats::levene_median(&slices)
             .ok()
             .into_iter()
@@ -406,9 +406,10 @@ async fn missing_counts(study: &Study<'_>, seg: &SegOutput, spec: &Spec) -> Resu
     let sums: Vec<String> = spec
         .groups
         .iter()
-        .map(|g| {
+        .enumerate()
+        .map(|(i, g)| {
             format!(
-                "sum(CASE WHEN ({}) AND {col} IS NULL THEN 1 ELSE 0 END)",
+                "sum(CASE WHEN ({}) AND {col} IS NULL THEN 1 ELSE 0 END) AS m{i}",
                 g.predicate
             )
         })

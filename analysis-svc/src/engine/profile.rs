@@ -184,16 +184,27 @@ async fn numeric_profiles(study: &Study<'_>, columns: &[String]) -> Result<Vec<P
     const PER: usize = 13;
     let aggs: Vec<String> = columns
         .iter()
-        .map(|column| {
+        .flat_map(|column| {
             let c = ident(column);
             let x = format!("CAST({c} AS DOUBLE)");
-            format!(
-                "count({c}), count(*), count(DISTINCT {c}), sum(CASE WHEN {x} = 0 THEN 1 ELSE 0 END), \
-                 min({x}), max({x}), avg({x}), stddev({x}), \
-                 percentile_cont({x}, 0.05), percentile_cont({x}, 0.25), median({x}), \
-                 percentile_cont({x}, 0.75), percentile_cont({x}, 0.95)"
-            )
+            [
+                format!("count({c})"),
+                "count(*)".to_string(),
+                format!("count(DISTINCT {c})"),
+                format!("sum(CASE WHEN {x} = 0 THEN 1 ELSE 0 END)"),
+                format!("min({x})"),
+                format!("max({x})"),
+                format!("avg({x})"),
+                format!("stddev({x})"),
+                format!("percentile_cont({x}, 0.05)"),
+                format!("percentile_cont({x}, 0.25)"),
+                format!("median({x})"),
+                format!("percentile_cont({x}, 0.75)"),
+                format!("percentile_cont({x}, 0.95)"),
+            ]
         })
+        .enumerate()
+        .map(|(i, e)| format!("{e} AS v{i}"))
         .collect();
     let rows = query(study.ctx, &format!("SELECT {} FROM {t}", aggs.join(", "))).await?;
     let first_u = |i: usize| -> Result<u64> { Ok(rows.u64(i)?.first().copied().unwrap_or(0)) };

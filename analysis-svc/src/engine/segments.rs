@@ -332,7 +332,8 @@ pub async fn run(study: &mut Study<'_>) -> Result<SegOutput> {
     if !excl_preds.is_empty() {
         let sums: Vec<String> = excl_preds
             .iter()
-            .map(|p| format!("sum(CASE WHEN {p} THEN 1 ELSE 0 END)"))
+            .enumerate()
+            .map(|(i, p)| format!("sum(CASE WHEN {p} THEN 1 ELSE 0 END) AS e{i}"))
             .collect();
         let rows = query(study.ctx, &format!("SELECT {} FROM {t}", sums.join(", "))).await?;
         for (i, e) in seg_cfg.exclude.iter().enumerate() {

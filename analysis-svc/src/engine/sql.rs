@@ -1,4 +1,4 @@
-//! Small helpers to run SQL plans and read their (small, aggregated) results.
+//! Running SQL plans and reading their (small, aggregated) results; conditions as SQL.
 
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::{DataType, Float64Type, Int64Type};

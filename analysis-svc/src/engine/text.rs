@@ -1,4 +1,4 @@
-//! Number formatting and bilingual text helpers.
+//! Number formatting and bilingual text building.
 
 use bankseg_proto::common::v1::LocalizedText;
 
