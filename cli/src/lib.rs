@@ -40,7 +40,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the whole study: ingest, analyse, report.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Write a synthetic export in the bank_scrooge format.
     Generate(GenerateArgs),
 }

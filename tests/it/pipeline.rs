@@ -103,7 +103,7 @@ async fn separately_started_services_give_the_embedded_analysis() {
     }
     let store = tempfile::tempdir().unwrap();
     let store_env = ("BANKSEG_STORE", store.path().display().to_string());
-    let ingest = Process::start("ingest-svc", &[store_env.clone()])
+    let ingest = Process::start("ingest-svc", std::slice::from_ref(&store_env))
         .await
         .unwrap();
     let analysis = Process::start(

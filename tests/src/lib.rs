@@ -39,7 +39,7 @@ pub fn run_args(args: &[&str]) -> bankseg::RunArgs {
         Ok(bankseg::Cli {
             command: bankseg::Command::Run(run),
             ..
-        }) => run,
+        }) => *run,
         Ok(_) => panic!("not a run command"),
         Err(e) => panic!("bad test command line: {e}"),
     }
@@ -188,10 +188,10 @@ pub async fn reflected_services(url: &str) -> Result<Vec<String>> {
         .await?
         .into_inner();
     let mut names = Vec::new();
-    if let Some(response) = responses.message().await? {
-        if let Some(MessageResponse::ListServicesResponse(list)) = response.message_response {
-            names.extend(list.service.into_iter().map(|s| s.name));
-        }
+    if let Some(response) = responses.message().await?
+        && let Some(MessageResponse::ListServicesResponse(list)) = response.message_response
+    {
+        names.extend(list.service.into_iter().map(|s| s.name));
     }
     names.sort();
     Ok(names)
