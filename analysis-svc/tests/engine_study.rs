@@ -75,8 +75,13 @@ async fn default_study_on_real_data() -> anyhow::Result<()> {
 
     let who = &r.notes[0].en;
     assert!(
-        who.starts_with("Who leaves: 1 820 of the bank's customers (18.2%)"),
+        who.starts_with("Who leaves: 1,820 of the bank's customers (18.2%)"),
         "{who}"
+    );
+    let who_ru = &r.notes[0].ru;
+    assert!(
+        who_ru.starts_with("Портрет ушедших: 1\u{a0}820 клиентов банка (18,2\u{a0}%)"),
+        "{who_ru}"
     );
     assert!(who.contains("age lower (median 39 vs 40)"), "{who}");
 

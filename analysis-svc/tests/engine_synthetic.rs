@@ -1,9 +1,11 @@
 //! The engine on a small synthetic table (no external data): exact counts, segment rules from
-//! configuration, hypothesis p-values against scipy, and configuration errors.
+//! configuration, hypothesis p-values against scipy, generated sentences in both languages,
+//! histograms of heavy-tailed columns, and configuration errors.
 //!
 //! Rows `i = 0..60`: products 0 for `i < 2`, 1 for `2..14`, 2 for `14..44`, 3 for `44..52`,
 //! 4 for `52..57`, 5 for `57..60`; churn when `i % 4 == 0`; age `20 + i % 40` (missing for
-//! `i = 30`); gender Ж for even `i`; city by `i % 3`; est_salary `30000 + 1500 i`.
+//! `i = 30`); gender Ж for even `i`; city by `i % 3`; balance `1000 i` (missing when
+//! `i % 5 == 0`); est_salary `30000 + 1500 i`.
 
 use std::sync::Arc;
 
@@ -12,6 +14,7 @@ use arrow::array::{ArrayRef, BooleanArray, Float64Array, Int16Array, Int64Array,
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use bankseg_proto::analysis::v1::AnalysisResult;
+use bankseg_proto::common::v1::LocalizedText;
 use bankseg_proto::ingest::v1::QualityReport;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
@@ -30,6 +33,11 @@ fn products(i: usize) -> i16 {
 }
 
 fn context() -> anyhow::Result<SessionContext> {
+    table(N, |i| (i % 5 != 0).then_some(1000.0 * i as f64))
+}
+
+/// `n` rows by the rules above, with `balance(i)` as the balance.
+fn table(n: usize, balance: impl Fn(usize) -> Option<f64>) -> anyhow::Result<SessionContext> {
     let cities = ["Ярославль", "Рыбинск", "Ростов"];
     let schema = Arc::new(Schema::new(vec![
         Field::new("user_id", DataType::Int64, false),
@@ -46,7 +54,7 @@ fn context() -> anyhow::Result<SessionContext> {
         Field::new("churn", DataType::Boolean, false),
         Field::new("balance_missing", DataType::Boolean, false),
     ]));
-    let idx = 0..N;
+    let idx = 0..n;
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Int64Array::from_iter_values(
             idx.clone().map(|i| 1000 + i as i64),
@@ -67,10 +75,7 @@ fn context() -> anyhow::Result<SessionContext> {
         Arc::new(Int16Array::from_iter_values(
             idx.clone().map(|i| (i % 6) as i16),
         )),
-        Arc::new(Float64Array::from_iter(
-            idx.clone()
-                .map(|i| (i % 5 != 0).then_some(1000.0 * i as f64)),
-        )),
+        Arc::new(Float64Array::from_iter(idx.clone().map(balance))),
         Arc::new(Int16Array::from_iter_values(idx.clone().map(products))),
         Arc::new(BooleanArray::from_iter(
             idx.clone().map(|i| Some(i % 3 != 0)),
@@ -103,6 +108,201 @@ fn size_churned(r: &AnalysisResult, id: &str) -> (u64, u64) {
         .unwrap_or_else(|| panic!("segment {id} missing"));
     let p = s.summary.clone().unwrap().churn.unwrap();
     (p.total, p.successes)
+}
+
+fn segment<'a>(r: &'a AnalysisResult, id: &str) -> &'a bankseg_proto::analysis::v1::Segment {
+    r.segments
+        .iter()
+        .find(|s| s.summary.as_ref().is_some_and(|x| x.segment_id == id))
+        .unwrap_or_else(|| panic!("segment {id} missing"))
+}
+
+/// Every sentence the engine generated, as (Russian, English).
+fn sentences(r: &AnalysisResult) -> Vec<(String, String)> {
+    let mut texts: Vec<Option<&LocalizedText>> = Vec::new();
+    for s in &r.segments {
+        texts.extend([
+            s.rule.as_ref(),
+            s.portrait.as_ref(),
+            s.churner_portrait.as_ref(),
+        ]);
+        texts.push(s.summary.as_ref().and_then(|x| x.name.as_ref()));
+    }
+    texts.extend(r.slices.iter().map(|s| s.description.as_ref()));
+    for h in &r.hypotheses {
+        texts.extend([
+            h.title.as_ref(),
+            h.h0.as_ref(),
+            h.h1.as_ref(),
+            h.rationale.as_ref(),
+            h.verdict.as_ref(),
+            h.agreement.as_ref(),
+        ]);
+    }
+    texts.extend(r.recommendations.iter().map(|x| x.evidence.as_ref()));
+    texts.extend(r.alerts.iter().map(|a| a.message.as_ref()));
+    texts.extend(r.notes.iter().map(Some));
+    texts
+        .into_iter()
+        .flatten()
+        .map(|t| (t.ru.clone(), t.en.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn generated_sentences_write_numbers_and_values_the_way_of_their_language()
+-> anyhow::Result<()> {
+    let ctx = context()?;
+    let config = AnalysisConfig::study_default();
+    let out = analyze(&ctx, "customers", QualityReport::default(), &config).await?;
+    let r = &out.result;
+
+    // products_1: i = 2..14, 12 of 60 customers, 3 churned; salaries 33 000..49 500 by 1 500, so
+    // quartiles 37 125 and 45 375, median 41 250; cities 4 + 4 + 4, Ростов first by name
+    let p1 = segment(r, "products_1").portrait.clone().unwrap();
+    assert!(
+        p1.ru.starts_with(
+            "12 клиентов (20,0\u{a0}% банка), отток 25,0\u{a0}% при 25,0\u{a0}% по банку. Типичный клиент: "
+        ),
+        "{}",
+        p1.ru
+    );
+    assert!(
+        p1.en.starts_with(
+            "12 customers (20.0% of the bank), churn 25.0% vs 25.0% for the bank. Typical customer: "
+        ),
+        "{}",
+        p1.en
+    );
+    assert!(
+        p1.ru
+            .contains("оценочный доход 37\u{a0}125–45\u{a0}375 (медиана 41\u{a0}250)"),
+        "{}",
+        p1.ru
+    );
+    assert!(
+        p1.en
+            .contains("estimated salary 37,125–45,375 (median 41,250)"),
+        "{}",
+        p1.en
+    );
+    // city names: the configured English names in English, the values themselves in Russian
+    assert!(
+        p1.ru.contains("город: чаще Ростов (33,3\u{a0}%)"),
+        "{}",
+        p1.ru
+    );
+    assert!(p1.en.contains("city: mostly Rostov (33.3%)"), "{}", p1.en);
+    let who = &r.notes[0];
+    assert!(
+        who.ru.contains("женщины: 100,0\u{a0}% против 33,3\u{a0}%"),
+        "{}",
+        who.ru
+    );
+    assert!(who.en.contains("women: 100.0% vs 33.3%"), "{}", who.en);
+    // the data keep the values
+    assert_eq!(r.cities, vec!["Ростов", "Рыбинск", "Ярославль"]);
+
+    // every sentence: Russian numbers with a decimal comma, no-break spaces before % and between
+    // thousands; English ones with a decimal point, no spaces inside numbers, English city names
+    let all = sentences(r);
+    assert!(all.len() > 40, "{} sentences", all.len());
+    for (ru, en) in &all {
+        let ruc: Vec<char> = ru.chars().collect();
+        for w in ruc.windows(3) {
+            let digits = w[0].is_ascii_digit() && w[2].is_ascii_digit();
+            assert!(!(digits && w[1] == '.'), "decimal point in {ru:?}");
+            assert!(
+                !(digits && w[1] == ' '),
+                "plain space inside a number in {ru:?}"
+            );
+        }
+        for w in ruc.windows(2) {
+            assert!(
+                !(w[0].is_ascii_digit() && w[1] == '%'),
+                "no no-break space before % in {ru:?}"
+            );
+        }
+        let enc: Vec<char> = en.chars().collect();
+        for w in enc.windows(3) {
+            let digits = w[0].is_ascii_digit() && w[2].is_ascii_digit();
+            assert!(
+                !(digits && (w[1] == ' ' || w[1] == '\u{a0}')),
+                "space inside a number in {en:?}"
+            );
+        }
+        assert!(!en.contains('\u{a0}'), "no-break space in {en:?}");
+        for city in ["Ярославль", "Рыбинск", "Ростов"] {
+            assert!(!en.contains(city), "{city} in {en:?}");
+        }
+    }
+    // p-values below 0.001 as powers of ten, in both languages
+    let age = r
+        .hypotheses
+        .iter()
+        .find(|h| h.id == "age_products_1_vs_2")
+        .unwrap();
+    // primary p = 0.000259 (see default_config_on_synthetic_table): 2,6·10⁻⁴ / 2.6·10⁻⁴
+    let verdict = age.verdict.clone().unwrap();
+    assert!(verdict.ru.contains("p = 2,6·10⁻⁴"), "{}", verdict.ru);
+    assert!(verdict.en.contains("p = 2.6·10⁻⁴"), "{}", verdict.en);
+    assert!(verdict.ru.contains("α = 0,05"), "{}", verdict.ru);
+    assert!(verdict.en.contains("α = 0.05"), "{}", verdict.en);
+    Ok(())
+}
+
+#[tokio::test]
+async fn heavy_tailed_columns_get_an_overflow_histogram_bin() -> anyhow::Result<()> {
+    // 200 balances 0, 1 000, ..., 199 000, except i = 7 with 90 000 000: the 99th percentile is
+    // 198 010 (between 198 000 and 199 000), so the max is far above 3 × p99
+    let ctx = table(200, |i| {
+        Some(if i == 7 {
+            90_000_000.0
+        } else {
+            1000.0 * i as f64
+        })
+    })?;
+    let config = AnalysisConfig::study_default();
+    let out = analyze(&ctx, "customers", QualityReport::default(), &config).await?;
+    let r = &out.result;
+    let balance = r.profiles.iter().find(|p| p.column == "balance").unwrap();
+    let h = balance.histogram.clone().unwrap();
+    // 20 equal-width bins from 0 to p99, one overflow bin [p99, max]
+    assert_eq!(h.all.len(), 21);
+    assert_eq!(h.edges.len(), 22);
+    assert_eq!(h.edges[0], 0.0);
+    assert_eq!(h.edges[21], 90_000_000.0);
+    let p99 = h.edges[20];
+    assert!(p99 > 198_000.0 && p99 < 199_000.0, "{p99}");
+    let width = h.edges[1] - h.edges[0];
+    assert!((width - p99 / 20.0).abs() < 1e-6, "{width}");
+    for w in h.edges[..21].windows(2) {
+        assert!((w[1] - w[0] - width).abs() < 1e-6, "{:?}", h.edges);
+    }
+    // 199 000 and 90 000 000 are at or above p99
+    assert_eq!(h.all[20], 2);
+    // the first bin [0, 9 900.5) holds 0..=9 000 without 7 000
+    assert_eq!(h.all[0], 9);
+    assert_eq!(h.all.iter().sum::<u64>(), 200);
+    assert_eq!(
+        h.churned.iter().sum::<u64>() + h.retained.iter().sum::<u64>(),
+        200
+    );
+    assert_eq!(h.churned.iter().sum::<u64>(), 50);
+    for i in 0..21 {
+        assert_eq!(h.churned[i] + h.retained[i], h.all[i]);
+    }
+    // the other columns keep plain histograms: est_salary 30 000 + 1 500 i is not heavy-tailed
+    let salary = r
+        .profiles
+        .iter()
+        .find(|p| p.column == "est_salary")
+        .unwrap();
+    let hs = salary.histogram.clone().unwrap();
+    assert_eq!((hs.all.len(), hs.edges.len()), (20, 21));
+    assert_eq!(hs.edges[20], 30_000.0 + 1500.0 * 199.0);
+    assert_eq!(hs.all.iter().sum::<u64>(), 200);
+    Ok(())
 }
 
 #[tokio::test]
@@ -203,6 +403,12 @@ async fn default_config_on_synthetic_table() -> anyhow::Result<()> {
     assert_eq!(hist.all.len(), 40);
     assert_eq!(hist.all.iter().sum::<u64>(), 59);
     assert_eq!(hist.churned.iter().sum::<u64>(), 15);
+    // balance 1 000..59 000 (48 values) has no long tail: 20 equal-width bins from min to max
+    let balance = r.profiles.iter().find(|p| p.column == "balance").unwrap();
+    let hist = balance.histogram.clone().unwrap();
+    assert_eq!((hist.all.len(), hist.edges.len()), (20, 21));
+    assert_eq!((hist.edges[0], hist.edges[20]), (1000.0, 59_000.0));
+    assert_eq!(hist.all.iter().sum::<u64>(), 48);
 
     // hypotheses: p-values from scipy.stats.mannwhitneyu(x, y, alternative="two-sided")
     let h = |id: &str| r.hypotheses.iter().find(|h| h.id == id).unwrap();

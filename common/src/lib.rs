@@ -10,11 +10,14 @@
 //! - [`store`]: the artifact store (local directory or object store) where datasets, analyses and
 //!   reports live by id, so any replica can serve them and they outlive a restart;
 //! - [`flight`]: Arrow Flight helpers: tickets, channels with explicit limits, streaming Parquet in and
-//!   out of the store.
+//!   out of the store;
+//! - [`format`]: numbers as each language writes them (`18,2 %`, `10 000` / `18.2%`, `10,000`), for
+//!   every sentence a service writes for readers.
 
 pub mod config;
 pub mod error;
 pub mod flight;
+pub mod format;
 pub mod server;
 pub mod store;
 pub mod telemetry;

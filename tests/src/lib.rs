@@ -204,6 +204,32 @@ pub fn comparable_analysis(path: &Path) -> Result<serde_json::Value> {
     Ok(value)
 }
 
+/// The first place where two JSON documents differ, as a path and both values.
+pub fn first_difference(a: &serde_json::Value, b: &serde_json::Value) -> Option<String> {
+    fn walk(path: &str, a: &serde_json::Value, b: &serde_json::Value) -> Option<String> {
+        use serde_json::Value::{Array, Object};
+        match (a, b) {
+            (Object(x), Object(y)) => {
+                let mut keys: Vec<_> = x.keys().chain(y.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                keys.into_iter().find_map(|k| match (x.get(k), y.get(k)) {
+                    (Some(u), Some(v)) => walk(&format!("{path}.{k}"), u, v),
+                    (u, v) => Some(format!("{path}.{k}: {u:?} vs {v:?}")),
+                })
+            }
+            (Array(x), Array(y)) if x.len() == y.len() => x
+                .iter()
+                .zip(y)
+                .enumerate()
+                .find_map(|(i, (u, v))| walk(&format!("{path}[{i}]"), u, v)),
+            _ if a == b => None,
+            _ => Some(format!("{path}: {a} vs {b}")),
+        }
+    }
+    walk("", a, b)
+}
+
 fn strip_run_specific(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {

@@ -64,7 +64,8 @@ impl Literal {
         match self {
             Literal::Bool(b) => b.to_string(),
             Literal::Int(i) => i.to_string(),
-            Literal::Float(f) => super::text::num(*f),
+            Literal::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => (*f as i64).to_string(),
+            Literal::Float(f) => f.to_string(),
             Literal::Str(s) => s.clone(),
         }
     }
@@ -119,6 +120,23 @@ pub struct ColumnsConfig {
     /// (`[columns.levels.gender]` `"Ж" = { ru = "женщины", en = "women" }`).
     #[serde(default)]
     pub levels: BTreeMap<String, BTreeMap<String, Text>>,
+    /// Display names of data values, per column and language, for generated sentences
+    /// (`[columns.values.city]` `"Ярославль" = { en = "Yaroslavl" }`); a language left out shows
+    /// the value as it is. The data (cities, city cells, membership, labels) keep the values.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, BTreeMap<String, ValueLabel>>,
+}
+
+/// Display name of one data value; either language may be left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueLabel {
+    /// Russian.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ru: Option<String>,
+    /// English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
 }
 
 /// Profile and churn-by-feature settings.
@@ -526,25 +544,40 @@ impl AnalysisConfig {
             .unwrap_or_else(|| Text::new(column, column))
     }
 
-    /// Words for "`column` = `level`": the configured level name, else `label = level`.
+    /// Words for "`column` = `level`": the configured level name, else `label = value` with the
+    /// value's display name ([`Self::value_name`]).
     pub fn level_phrase(&self, column: &str, level: &str) -> Text {
         match self.columns.levels.get(column).and_then(|l| l.get(level)) {
             Some(t) => t.clone(),
             None => {
                 let l = self.label(column);
-                Text::new(format!("{} = {level}", l.ru), format!("{} = {level}", l.en))
+                let v = self.value_name(column, level);
+                Text::new(
+                    format!("{} = {}", l.ru, v.ru),
+                    format!("{} = {}", l.en, v.en),
+                )
             }
         }
     }
 
-    /// Name of a level: the configured one, else the level itself.
+    /// Name of a level: the configured one, else the value's display name.
     pub fn level_name(&self, column: &str, level: &str) -> Text {
         self.columns
             .levels
             .get(column)
             .and_then(|l| l.get(level))
             .cloned()
-            .unwrap_or_else(|| Text::new(level, level))
+            .unwrap_or_else(|| self.value_name(column, level))
+    }
+
+    /// Display name of a data value in each language (`[columns.values]`), else the value itself.
+    pub fn value_name(&self, column: &str, value: &str) -> Text {
+        let label = self.columns.values.get(column).and_then(|v| v.get(value));
+        let pick = |name: Option<&String>| name.cloned().unwrap_or_else(|| value.to_string());
+        Text::new(
+            pick(label.and_then(|l| l.ru.as_ref())),
+            pick(label.and_then(|l| l.en.as_ref())),
+        )
     }
 
     fn validate(&self) -> Result<()> {

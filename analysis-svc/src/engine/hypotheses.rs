@@ -16,7 +16,8 @@ use super::config::{Kind, Text};
 use super::error::Result;
 use super::segments::{SegOutput, conditions_text};
 use super::sql::{conditions_sql, ident, query};
-use super::text::{loc, lt, num, pct, pval};
+use super::text::Lang::{En, Ru};
+use super::text::{int, loc, lt, num, pct, pval};
 
 /// Smallest group on which normality is checked (scipy's kurtosis test needs 20); smaller groups
 /// count as not normal, so the rank test is primary.
@@ -252,7 +253,7 @@ async fn numeric_run(study: &Study<'_>, seg: &SegOutput, spec: &Spec) -> Result<
             .iter()
             .zip(&normal)
             .map(|(g, p)| match p {
-                Some(p) => format!("«{}»: p = {}", g.name.ru, pval(*p)),
+                Some(p) => format!("«{}»: p = {}", g.name.ru, pval(*p, Ru)),
                 None => format!("«{}»: меньше {MIN_NORMALITY_N} наблюдений", g.name.ru),
             })
             .collect();
@@ -261,7 +262,7 @@ async fn numeric_run(study: &Study<'_>, seg: &SegOutput, spec: &Spec) -> Result<
             .iter()
             .zip(&normal)
             .map(|(g, p)| match p {
-                Some(p) => format!("\"{}\": p = {}", g.name.en, pval(*p)),
+                Some(p) => format!("\"{}\": p = {}", g.name.en, pval(*p, En)),
                 None => format!(
                     "\"{}\": fewer than {MIN_NORMALITY_N} observations",
                     g.name.en
@@ -647,11 +648,13 @@ pub async fn run(study: &mut Study<'_>, seg: &SegOutput) -> Result<Vec<Hypothesi
         if dropped > 0 {
             rationale.ru.push_str(&format!(
                 ". Строки с пропущенным значением «{}» исключены: {}",
-                l.ru, dropped
+                l.ru,
+                int(dropped, Ru)
             ));
             rationale.en.push_str(&format!(
                 ". Rows with missing {} left out: {}",
-                l.en, dropped
+                l.en,
+                int(dropped, En)
             ));
         }
         let (reject, verdict, agreement) = match &run.primary {
@@ -665,41 +668,46 @@ pub async fn run(study: &mut Study<'_>, seg: &SegOutput) -> Result<Vec<Hypothesi
             ),
             Some(primary) => {
                 let reject = p_adj.is_finite() && p_adj < alpha;
+                let (alpha_ru, alpha_en) = (num(alpha, Ru), num(alpha, En));
                 let pn = test_name(primary.test);
                 let stats_text = if run.medians.is_empty() {
                     if run.means.is_empty() {
                         Text::default()
                     } else {
-                        let v: Vec<String> = run.means.iter().map(|m| pct(*m)).collect();
+                        let v = |lang| -> Vec<String> {
+                            run.means.iter().map(|m| pct(*m, lang)).collect()
+                        };
                         Text::new(
-                            format!(" Доли «{}»: {}.", l.ru, v.join(" и ")),
-                            format!(" Shares with {}: {}.", l.en, v.join(" vs ")),
+                            format!(" Доли «{}»: {}.", l.ru, v(Ru).join(" и ")),
+                            format!(" Shares with {}: {}.", l.en, v(En).join(" vs ")),
                         )
                     }
                 } else {
-                    let v: Vec<String> = run.medians.iter().map(|m| num(*m)).collect();
+                    let v = |lang| -> Vec<String> {
+                        run.medians.iter().map(|m| num(*m, lang)).collect()
+                    };
                     Text::new(
-                        format!(" Медианы: {}.", v.join(" и ")),
-                        format!(" Medians: {}.", v.join(" vs ")),
+                        format!(" Медианы: {}.", v(Ru).join(" и ")),
+                        format!(" Medians: {}.", v(En).join(" vs ")),
                     )
                 };
                 let verdict = if reject {
                     loc(
                         format!(
-                            "H0 отвергается при α = {alpha}: {}, p = {}, с поправкой {} p = {}. Вывод: {}.{}",
+                            "H0 отвергается при α = {alpha_ru}: {}, p = {}, с поправкой {} p = {}. Вывод: {}.{}",
                             pn.ru,
-                            pval(primary.p_value),
+                            pval(primary.p_value, Ru),
                             adj_name.ru,
-                            pval(p_adj),
+                            pval(p_adj, Ru),
                             run.h1.ru,
                             stats_text.ru
                         ),
                         format!(
-                            "H0 rejected at α = {alpha}: {}, p = {}, {}-adjusted p = {}. Conclusion: {}.{}",
+                            "H0 rejected at α = {alpha_en}: {}, p = {}, {}-adjusted p = {}. Conclusion: {}.{}",
                             pn.en,
-                            pval(primary.p_value),
+                            pval(primary.p_value, En),
                             adj_name.en,
-                            pval(p_adj),
+                            pval(p_adj, En),
                             run.h1.en,
                             stats_text.en
                         ),
@@ -707,28 +715,34 @@ pub async fn run(study: &mut Study<'_>, seg: &SegOutput) -> Result<Vec<Hypothesi
                 } else {
                     loc(
                         format!(
-                            "H0 не отвергается при α = {alpha}: {}, p = {}, с поправкой {} p = {}. Нет оснований считать, что {}.{}",
+                            "H0 не отвергается при α = {alpha_ru}: {}, p = {}, с поправкой {} p = {}. Нет оснований считать, что {}.{}",
                             pn.ru,
-                            pval(primary.p_value),
+                            pval(primary.p_value, Ru),
                             adj_name.ru,
-                            pval(if p_adj.is_finite() {
-                                p_adj
-                            } else {
-                                primary.p_value
-                            }),
+                            pval(
+                                if p_adj.is_finite() {
+                                    p_adj
+                                } else {
+                                    primary.p_value
+                                },
+                                Ru
+                            ),
                             run.h1.ru,
                             stats_text.ru
                         ),
                         format!(
-                            "H0 not rejected at α = {alpha}: {}, p = {}, {}-adjusted p = {}. No evidence that {}.{}",
+                            "H0 not rejected at α = {alpha_en}: {}, p = {}, {}-adjusted p = {}. No evidence that {}.{}",
                             pn.en,
-                            pval(primary.p_value),
+                            pval(primary.p_value, En),
                             adj_name.en,
-                            pval(if p_adj.is_finite() {
-                                p_adj
-                            } else {
-                                primary.p_value
-                            }),
+                            pval(
+                                if p_adj.is_finite() {
+                                    p_adj
+                                } else {
+                                    primary.p_value
+                                },
+                                En
+                            ),
                             run.h1.en,
                             stats_text.en
                         ),
@@ -778,6 +792,7 @@ fn agreement(
 ) -> LocalizedText {
     let pn = test_name(primary.test);
     let p_rej = primary.p_value < alpha;
+    let (alpha_ru, alpha_en) = (num(alpha, Ru), num(alpha, En));
     let disagree: Vec<&TestResult> = companions
         .iter()
         .filter(|c| c.test != "levene" && (c.p_value < alpha) != p_rej)
@@ -785,11 +800,11 @@ fn agreement(
     let list = |tests: &[&TestResult]| -> Text {
         let ru: Vec<String> = tests
             .iter()
-            .map(|t| format!("{} (p = {})", test_name(t.test).ru, pval(t.p_value)))
+            .map(|t| format!("{} (p = {})", test_name(t.test).ru, pval(t.p_value, Ru)))
             .collect();
         let en: Vec<String> = tests
             .iter()
-            .map(|t| format!("{} (p = {})", test_name(t.test).en, pval(t.p_value)))
+            .map(|t| format!("{} (p = {})", test_name(t.test).en, pval(t.p_value, En)))
             .collect();
         Text::new(ru.join(", "), en.join(", "))
     };
@@ -800,28 +815,28 @@ fn agreement(
                 format!(
                     "Вывод опирается на {} (p = {}).",
                     pn.ru,
-                    pval(primary.p_value)
+                    pval(primary.p_value, Ru)
                 ),
                 format!(
                     "The conclusion relies on the {} (p = {}).",
                     pn.en,
-                    pval(primary.p_value)
+                    pval(primary.p_value, En)
                 ),
             );
         }
         let l = list(&all);
         return loc(
             format!(
-                "Сопутствующие тесты согласны с основным при α = {alpha}: {}. Вывод опирается на {} (p = {}).",
+                "Сопутствующие тесты согласны с основным при α = {alpha_ru}: {}. Вывод опирается на {} (p = {}).",
                 l.ru,
                 pn.ru,
-                pval(primary.p_value)
+                pval(primary.p_value, Ru)
             ),
             format!(
-                "Companion tests agree with the primary one at α = {alpha}: {}. The conclusion relies on the {} (p = {}).",
+                "Companion tests agree with the primary one at α = {alpha_en}: {}. The conclusion relies on the {} (p = {}).",
                 l.en,
                 pn.en,
-                pval(primary.p_value)
+                pval(primary.p_value, En)
             ),
         );
     }
@@ -838,18 +853,18 @@ fn agreement(
     };
     loc(
         format!(
-            "Тесты расходятся: {} {ru_c} при α = {alpha}, а {} (p = {}) {ru_p}. Вывод опирается на {} — основной тест, потому что {}.",
+            "Тесты расходятся: {} {ru_c} при α = {alpha_ru}, а {} (p = {}) {ru_p}. Вывод опирается на {} — основной тест, потому что {}.",
             l.ru,
             pn.ru,
-            pval(primary.p_value),
+            pval(primary.p_value, Ru),
             pn.ru,
             reason.ru
         ),
         format!(
-            "The tests disagree: {} {en_c} at α = {alpha}, while the {} (p = {}) {en_p}. The conclusion relies on the {}, the primary test, because {}.",
+            "The tests disagree: {} {en_c} at α = {alpha_en}, while the {} (p = {}) {en_p}. The conclusion relies on the {}, the primary test, because {}.",
             l.en,
             pn.en,
-            pval(primary.p_value),
+            pval(primary.p_value, En),
             pn.en,
             reason.en
         ),
@@ -888,8 +903,13 @@ pub fn bank_churners(
                     ("— распределение иное", "— distribution differs")
                 };
                 parts.push(loc(
-                    format!("{} {ru} (медиана {} против {})", l.ru, num(a), num(b)),
-                    format!("{} {en} (median {} vs {})", l.en, num(a), num(b)),
+                    format!(
+                        "{} {ru} (медиана {} против {})",
+                        l.ru,
+                        num(a, Ru),
+                        num(b, Ru)
+                    ),
+                    format!("{} {en} (median {} vs {})", l.en, num(a, En), num(b, En)),
                 ));
             }
         } else if let Some(f) = feature_churn.iter().find(|f| &f.column == c) {
@@ -908,8 +928,8 @@ pub fn bank_churners(
             if let Some((level, a, b)) = best {
                 let ph = study.config.level_phrase(c, &level);
                 parts.push(loc(
-                    format!("{}: {} против {}", ph.ru, pct(a), pct(b)),
-                    format!("{}: {} vs {}", ph.en, pct(a), pct(b)),
+                    format!("{}: {} против {}", ph.ru, pct(a, Ru), pct(b, Ru)),
+                    format!("{}: {} vs {}", ph.en, pct(a, En), pct(b, En)),
                 ));
             }
         }
@@ -919,13 +939,13 @@ pub fn bank_churners(
         return loc(
             format!(
                 "Ушли {} клиентов банка ({}); ни один признак не отличает их от оставшихся значимо.",
-                num(churned as f64),
-                pct(rate)
+                int(churned, Ru),
+                pct(rate, Ru)
             ),
             format!(
                 "{} of the bank's customers left ({}); no feature separates them from those who stay significantly.",
-                num(churned as f64),
-                pct(rate)
+                int(churned, En),
+                pct(rate, En)
             ),
         );
     }
@@ -934,14 +954,14 @@ pub fn bank_churners(
     loc(
         format!(
             "Портрет ушедших: {} клиентов банка ({}). По сравнению с оставшимися: {}.",
-            num(churned as f64),
-            pct(rate),
+            int(churned, Ru),
+            pct(rate, Ru),
             ru.join("; ")
         ),
         format!(
             "Who leaves: {} of the bank's customers ({}). Compared with those who stay: {}.",
-            num(churned as f64),
-            pct(rate),
+            int(churned, En),
+            pct(rate, En),
             en.join("; ")
         ),
     )

@@ -1,5 +1,12 @@
 //! Exploratory profile: per-column statistics and histograms, churn rate per category or bin,
 //! feature ranking and alerts. Every table-wide number is an aggregate query.
+//!
+//! Histograms have `histogram_bins` equal-width bins from min to max, except for integer columns
+//! spanning under 100 values (one bin per value) and heavy-tailed columns: when
+//! `max − p99 > 2 × (p99 − min)` (for a non-negative column, max above three times the 99th
+//! percentile), the equal-width bins span min to p99 and one overflow bin `[p99, max]` follows,
+//! so the bulk of the customers is not squeezed into one bin by a few extreme values. The edges
+//! stay the true bounds (the last one is the max).
 
 use arrow::datatypes::DataType;
 use bankseg_proto::analysis::v1::{
@@ -10,7 +17,10 @@ use bankseg_proto::ingest::v1::QualityReport;
 use super::config::Kind;
 use super::error::Result;
 use super::sql::{ident, lit, query};
-use super::text::{loc, num, pct};
+use bankseg_common::format;
+
+use super::text::Lang::{En, Ru};
+use super::text::{int, loc, pct};
 use super::{Study, proportion};
 
 /// Profile of one column plus what later stages need.
@@ -22,6 +32,8 @@ pub struct Profile {
     pub kind: Kind,
     /// Whether the column has an integer type.
     pub integer: bool,
+    /// 99th percentile (numeric columns).
+    pub p99: Option<f64>,
     /// The wire profile.
     pub proto: ColumnProfile,
 }
@@ -162,6 +174,7 @@ async fn categorical_profile(study: &Study<'_>, column: &str, kind: Kind) -> Res
         column: column.into(),
         kind,
         integer: false,
+        p99: None,
         proto: ColumnProfile {
             column: column.into(),
             kind: kind.name().into(),
@@ -181,7 +194,7 @@ async fn numeric_profiles(study: &Study<'_>, columns: &[String]) -> Result<Vec<P
         return Ok(Vec::new());
     }
     let t = &study.table;
-    const PER: usize = 13;
+    const PER: usize = 14;
     let aggs: Vec<String> = columns
         .iter()
         .flat_map(|column| {
@@ -201,6 +214,7 @@ async fn numeric_profiles(study: &Study<'_>, columns: &[String]) -> Result<Vec<P
                 format!("median({x})"),
                 format!("percentile_cont({x}, 0.75)"),
                 format!("percentile_cont({x}, 0.95)"),
+                format!("percentile_cont({x}, 0.99)"),
             ]
         })
         .enumerate()
@@ -222,6 +236,7 @@ async fn numeric_profiles(study: &Study<'_>, columns: &[String]) -> Result<Vec<P
             column: column.clone(),
             kind: Kind::Numeric,
             integer,
+            p99: first_f(o + 13)?,
             proto: ColumnProfile {
                 column: column.clone(),
                 kind: "numeric".into(),
@@ -308,39 +323,46 @@ async fn numeric_profiles(study: &Study<'_>, columns: &[String]) -> Result<Vec<P
     for p in out.iter_mut() {
         p.proto.top_values = top_values(study, &p.column).await?;
         p.proto.histogram = match (p.proto.min, p.proto.max) {
-            (Some(lo), Some(hi)) => {
-                Some(histogram(study, &p.column, lo, hi, p.integer, p.proto.distinct).await?)
-            }
+            (Some(lo), Some(hi)) => Some(histogram(study, p, lo, hi).await?),
             _ => None,
         };
     }
     Ok(out)
 }
 
-async fn histogram(
-    study: &Study<'_>,
-    column: &str,
-    lo: f64,
-    hi: f64,
-    integer: bool,
-    distinct: u64,
-) -> Result<Histogram> {
-    let (start, width, bins) = if integer && (hi - lo) < 100.0 && distinct <= 100 {
-        (lo - 0.5, 1.0, (hi - lo) as usize + 1)
-    } else if hi > lo {
-        let b = study.config.profile.histogram_bins;
-        (lo, (hi - lo) / b as f64, b)
-    } else {
-        (lo - 0.5, 1.0, 1)
-    };
+/// Whether a column with this range and 99th percentile gets an overflow bin `[p99, max]`: when
+/// the top 1% would stretch the axis to more than three times the span of the rest.
+pub fn needs_overflow_bin(min: f64, max: f64, p99: f64) -> bool {
+    p99.is_finite() && p99 > min && max - p99 > 2.0 * (p99 - min)
+}
+
+async fn histogram(study: &Study<'_>, p: &Profile, lo: f64, hi: f64) -> Result<Histogram> {
+    let column = &p.column;
+    let b = study.config.profile.histogram_bins.max(1);
+    // (first edge, bin width, bins, start of the overflow bin)
+    let (start, width, bins, overflow) =
+        if p.integer && (hi - lo) < 100.0 && p.proto.distinct <= 100 {
+            (lo - 0.5, 1.0, (hi - lo) as usize + 1, None)
+        } else if let Some(p99) = p.p99.filter(|p99| needs_overflow_bin(lo, hi, *p99)) {
+            (lo, (p99 - lo) / b as f64, b + 1, Some(p99))
+        } else if hi > lo {
+            (lo, (hi - lo) / b as f64, b, None)
+        } else {
+            (lo - 0.5, 1.0, 1, None)
+        };
     let c = ident(column);
+    let x = format!("CAST({c} AS DOUBLE)");
+    let floor = format!("CAST(floor(({x} - {start:?}) / {width:?}) AS BIGINT)");
+    let last = bins - 1;
+    let bin = match overflow {
+        Some(p99) => format!("CASE WHEN {x} >= {p99:?} THEN {last} ELSE {floor} END"),
+        None => floor,
+    };
     let rows = query(
         study.ctx,
         &format!(
             "SELECT CASE WHEN b >= {last} THEN {last} WHEN b < 0 THEN 0 ELSE b END AS bin, count(*), sum(ch) \
-             FROM (SELECT CAST(floor((CAST({c} AS DOUBLE) - {start:?}) / {width:?}) AS BIGINT) AS b, {ch} AS ch \
-             FROM {t} WHERE {c} IS NOT NULL) GROUP BY bin",
-            last = bins - 1,
+             FROM (SELECT {bin} AS b, {ch} AS ch FROM {t} WHERE {c} IS NOT NULL) GROUP BY bin",
             ch = study.churn_int(),
             t = study.table
         ),
@@ -354,8 +376,16 @@ async fn histogram(
         churned[i] += k;
     }
     let retained = all.iter().zip(&churned).map(|(a, c)| a - c).collect();
+    let edges = match overflow {
+        // equal-width edges up to p99 (exactly), then the max
+        Some(p99) => (0..last)
+            .map(|i| start + width * i as f64)
+            .chain([p99, hi])
+            .collect(),
+        None => (0..=bins).map(|i| start + width * i as f64).collect(),
+    };
     Ok(Histogram {
-        edges: (0..=bins).map(|i| start + width * i as f64).collect(),
+        edges,
         all,
         churned,
         retained,
@@ -421,13 +451,23 @@ async fn quantile_edges(study: &Study<'_>, column: &str) -> Result<Vec<f64>> {
     Ok(edges)
 }
 
+/// A bin edge in a cell label: plain digits, no grouping, `.` as the decimal mark (labels are
+/// data, the same in every language; sentences write bins from their bounds).
+fn edge_key(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Bins `< e0`, `[e0, e1)`, ..., `≥ e_last` with SQL labels.
 pub fn numeric_binning(column: &str, edges: &[f64]) -> Binning {
     let c = format!("CAST({} AS DOUBLE)", ident(column));
     let mut bins = Vec::new();
     let mut sql = format!("CASE WHEN {c} IS NULL THEN {}", lit(MISSING));
     if let Some(first) = edges.first() {
-        let label = format!("< {}", num(*first));
+        let label = format!("< {}", edge_key(*first));
         sql.push_str(&format!(" WHEN {c} < {first:?} THEN {}", lit(&label)));
         bins.push(Cell {
             label,
@@ -437,7 +477,7 @@ pub fn numeric_binning(column: &str, edges: &[f64]) -> Binning {
         });
     }
     for w in edges.windows(2) {
-        let label = format!("[{}, {})", num(w[0]), num(w[1]));
+        let label = format!("[{}, {})", edge_key(w[0]), edge_key(w[1]));
         sql.push_str(&format!(" WHEN {c} < {:?} THEN {}", w[1], lit(&label)));
         bins.push(Cell {
             label,
@@ -447,7 +487,7 @@ pub fn numeric_binning(column: &str, edges: &[f64]) -> Binning {
         });
     }
     let last = edges.last().copied().unwrap_or(0.0);
-    let label = format!("≥ {}", num(last));
+    let label = format!("≥ {}", edge_key(last));
     sql.push_str(&format!(" ELSE {} END", lit(&label)));
     bins.push(Cell {
         label,
@@ -568,10 +608,15 @@ pub fn alerts(
                         format!(
                             "{}: пропущено {} значений ({})",
                             l.ru,
-                            pr.missing,
-                            pct(share)
+                            int(pr.missing, Ru),
+                            pct(share, Ru)
                         ),
-                        format!("{}: {} values missing ({})", l.en, pr.missing, pct(share)),
+                        format!(
+                            "{}: {} values missing ({})",
+                            l.en,
+                            int(pr.missing, En),
+                            pct(share, En)
+                        ),
                     )),
                     value: share,
                 });
@@ -596,10 +641,15 @@ pub fn alerts(
                 column: col.clone(),
                 message: Some(loc(
                     format!(
-                        "{}: сильная асимметрия распределения (коэффициент {:.2})",
-                        l.ru, s
+                        "{}: сильная асимметрия распределения (коэффициент {})",
+                        l.ru,
+                        format::num(s, 2, Ru)
                     ),
-                    format!("{}: heavily skewed distribution (skewness {:.2})", l.en, s),
+                    format!(
+                        "{}: heavily skewed distribution (skewness {})",
+                        l.en,
+                        format::num(s, 2, En)
+                    ),
                 )),
                 value: s,
             });
@@ -611,8 +661,8 @@ pub fn alerts(
                     kind: "zeros".into(),
                     column: col.clone(),
                     message: Some(loc(
-                        format!("{}: {} нулей ({})", l.ru, pr.zeros, pct(share)),
-                        format!("{}: {} zeros ({})", l.en, pr.zeros, pct(share)),
+                        format!("{}: {} нулей ({})", l.ru, int(pr.zeros, Ru), pct(share, Ru)),
+                        format!("{}: {} zeros ({})", l.en, int(pr.zeros, En), pct(share, En)),
                     )),
                     value: share,
                 });
@@ -634,12 +684,14 @@ pub fn alerts(
                     column: col.clone(),
                     message: Some(loc(
                         format!(
-                            "{}: несбалансированные категории (дисбаланс {:.2})",
-                            l.ru, imbalance
+                            "{}: несбалансированные категории (дисбаланс {})",
+                            l.ru,
+                            format::num(imbalance, 2, Ru)
                         ),
                         format!(
-                            "{}: imbalanced categories (imbalance {:.2})",
-                            l.en, imbalance
+                            "{}: imbalanced categories (imbalance {})",
+                            l.en,
+                            format::num(imbalance, 2, En)
                         ),
                     )),
                     value: imbalance,
@@ -658,8 +710,16 @@ pub fn alerts(
                         kind: "high_correlation".into(),
                         column: format!("{x}, {y}"),
                         message: Some(loc(
-                            format!("{x} и {y}: высокая корреляция ({} = {:.2})", m.method, v),
-                            format!("{x} and {y}: high correlation ({} = {:.2})", m.method, v),
+                            format!(
+                                "{x} и {y}: высокая корреляция ({} = {})",
+                                m.method,
+                                format::num(v, 2, Ru)
+                            ),
+                            format!(
+                                "{x} and {y}: high correlation ({} = {})",
+                                m.method,
+                                format::num(v, 2, En)
+                            ),
                         )),
                         value: v,
                     });
@@ -675,11 +735,13 @@ pub fn alerts(
             message: Some(loc(
                 format!(
                     "{} строк с повторяющимся {id} ({} идентификаторов)",
-                    quality.duplicate_id_rows, quality.duplicate_ids
+                    int(quality.duplicate_id_rows, Ru),
+                    int(quality.duplicate_ids, Ru)
                 ),
                 format!(
                     "{} rows share their {id} with another row ({} ids)",
-                    quality.duplicate_id_rows, quality.duplicate_ids
+                    int(quality.duplicate_id_rows, En),
+                    int(quality.duplicate_ids, En)
                 ),
             )),
             value: quality.duplicate_id_rows as f64,
@@ -692,11 +754,11 @@ pub fn alerts(
             message: Some(loc(
                 format!(
                     "удалено полных дубликатов строк: {}",
-                    quality.exact_duplicates_removed
+                    int(quality.exact_duplicates_removed, Ru)
                 ),
                 format!(
                     "exact duplicate rows removed: {}",
-                    quality.exact_duplicates_removed
+                    int(quality.exact_duplicates_removed, En)
                 ),
             )),
             value: quality.exact_duplicates_removed as f64,

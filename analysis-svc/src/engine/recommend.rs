@@ -9,7 +9,8 @@ use super::Study;
 use super::config::{Fact, Metric, Population, Scope};
 use super::error::Result;
 use super::segments::{SegOutput, SegStats};
-use super::text::{join, loc, lt, num, pct};
+use super::text::Lang::{En, Ru};
+use super::text::{join, loc, lt, num, pct, pval};
 
 fn pop_index(p: Population) -> usize {
     match p {
@@ -65,14 +66,14 @@ pub fn evaluate(
                 format!(
                     "доля «{}»{pr}: {} ({op} {})",
                     ph.ru,
-                    pct(value),
-                    pct(f.value)
+                    pct(value, Ru),
+                    pct(f.value, Ru)
                 ),
                 format!(
                     "share \"{}\"{pe}: {} ({op} {})",
                     ph.en,
-                    pct(value),
-                    pct(f.value)
+                    pct(value, En),
+                    pct(f.value, En)
                 ),
             )
         }
@@ -80,14 +81,14 @@ pub fn evaluate(
             format!(
                 "медиана «{}»{pr}: {} ({op} {})",
                 l.ru,
-                num(value),
-                num(f.value)
+                num(value, Ru),
+                num(f.value, Ru)
             ),
             format!(
                 "median {}{pe}: {} ({op} {})",
                 l.en,
-                num(value),
-                num(f.value)
+                num(value, En),
+                num(f.value, En)
             ),
         ),
         Metric::MedianDiff => {
@@ -97,14 +98,14 @@ pub fn evaluate(
                 format!(
                     "медиана «{}»: у ушедших {}, у оставшихся {}",
                     l.ru,
-                    num(a),
-                    num(b)
+                    num(a, Ru),
+                    num(b, Ru)
                 ),
                 format!(
                     "median {}: {} among churned vs {} among retained",
                     l.en,
-                    num(a),
-                    num(b)
+                    num(a, En),
+                    num(b, En)
                 ),
             )
         }
@@ -115,32 +116,36 @@ pub fn evaluate(
                 format!(
                     "доля «{}»: у ушедших {}, у оставшихся {}",
                     ph.ru,
-                    pct(a),
-                    pct(b)
+                    pct(a, Ru),
+                    pct(b, Ru)
                 ),
                 format!(
                     "share \"{}\": {} among churned vs {} among retained",
                     ph.en,
-                    pct(a),
-                    pct(b)
+                    pct(a, En),
+                    pct(b, En)
                 ),
             )
         }
         Metric::ChurnRate => loc(
-            format!("отток {} ({op} {})", pct(value), pct(f.value)),
-            format!("churn {} ({op} {})", pct(value), pct(f.value)),
+            format!("отток {} ({op} {})", pct(value, Ru), pct(f.value, Ru)),
+            format!("churn {} ({op} {})", pct(value, En), pct(f.value, En)),
         ),
         Metric::Lift => loc(
             format!(
-                "отток в {:.2} раза выше банка ({op} {})",
-                value,
-                num(f.value)
+                "отток в {} раза выше банка ({op} {})",
+                bankseg_common::format::num(value, 2, Ru),
+                num(f.value, Ru)
             ),
-            format!("churn {:.2}× the bank's ({op} {})", value, num(f.value)),
+            format!(
+                "churn {}× the bank's ({op} {})",
+                bankseg_common::format::num(value, 2, En),
+                num(f.value, En)
+            ),
         ),
         Metric::Size => loc(
-            format!("{} клиентов ({op} {})", num(value), num(f.value)),
-            format!("{} customers ({op} {})", num(value), num(f.value)),
+            format!("{} клиентов ({op} {})", num(value, Ru), num(f.value, Ru)),
+            format!("{} customers ({op} {})", num(value, En), num(f.value, En)),
         ),
     };
     let mut text = text;
@@ -150,11 +155,11 @@ pub fn evaluate(
     {
         text.ru.push_str(&format!(
             ", различие значимо (p с поправкой = {})",
-            super::text::pval(p)
+            pval(p, Ru)
         ));
         text.en.push_str(&format!(
             ", difference significant (adjusted p = {})",
-            super::text::pval(p)
+            pval(p, En)
         ));
     }
     Some((value, text))

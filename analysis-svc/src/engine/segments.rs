@@ -10,7 +10,8 @@ use bankseg_stats::{ContingencyTable, ValueCounts};
 use super::config::{Band, Condition, Kind, Text};
 use super::error::Result;
 use super::sql::{condition_sql, conditions_sql, ident, lit, query};
-use super::text::{join, loc, lt, num, pct};
+use super::text::Lang::{En, Ru};
+use super::text::{Lang, int, join, loc, lt, num, pct, range};
 use super::{Study, proportion};
 
 /// Column holding the top-level segment id in the engine's base query.
@@ -215,28 +216,40 @@ pub fn condition_text(study: &Study<'_>, c: &Condition) -> LocalizedText {
             ru.push(phrase.ru);
             en.push(phrase.en);
         } else {
-            ru.push(format!("{} ∈ {{{}}}", l.ru, vals.join(", ")));
-            en.push(format!("{} ∈ {{{}}}", l.en, vals.join(", ")));
+            let names: Vec<Text> = vals
+                .iter()
+                .map(|v| study.config.value_name(&c.column, v))
+                .collect();
+            let list = |pick: fn(&Text) -> &String| -> String {
+                names
+                    .iter()
+                    .map(pick)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            ru.push(format!("{} ∈ {{{}}}", l.ru, list(|t| &t.ru)));
+            en.push(format!("{} ∈ {{{}}}", l.en, list(|t| &t.en)));
         }
     }
     match (c.min, c.max) {
         (Some(a), Some(b)) => {
-            ru.push(format!("{} {}–{}", l.ru, num(a), num(b)));
-            en.push(format!("{} {}–{}", l.en, num(a), num(b)));
+            ru.push(format!("{} {}", l.ru, range(a, b, Ru)));
+            en.push(format!("{} {}", l.en, range(a, b, En)));
         }
         (Some(a), None) => {
-            ru.push(format!("{} ≥ {}", l.ru, num(a)));
-            en.push(format!("{} ≥ {}", l.en, num(a)));
+            ru.push(format!("{} ≥ {}", l.ru, num(a, Ru)));
+            en.push(format!("{} ≥ {}", l.en, num(a, En)));
         }
         (None, Some(b)) => {
-            ru.push(format!("{} ≤ {}", l.ru, num(b)));
-            en.push(format!("{} ≤ {}", l.en, num(b)));
+            ru.push(format!("{} ≤ {}", l.ru, num(b, Ru)));
+            en.push(format!("{} ≤ {}", l.en, num(b, En)));
         }
         (None, None) => {}
     }
     if let Some(b) = c.below {
-        ru.push(format!("{} < {}", l.ru, num(b)));
-        en.push(format!("{} < {}", l.en, num(b)));
+        ru.push(format!("{} < {}", l.ru, num(b, Ru)));
+        en.push(format!("{} < {}", l.en, num(b, En)));
     }
     match c.is_null {
         Some(true) => {
@@ -270,7 +283,8 @@ pub fn conditions_text(study: &Study<'_>, cs: &[Condition]) -> LocalizedText {
 }
 
 fn band_id(column: &str, b: &Band) -> String {
-    let f = |v: f64| num(v).replace([' ', '.', '-'], "_");
+    // ids do not depend on the language: English digits with separators made underscores
+    let f = |v: f64| num(v, En).replace([',', '.', '-'], "_");
     match (b.min, b.max) {
         (Some(a), Some(z)) => format!("{column}_{}_{}", f(a), f(z)),
         (Some(a), None) => format!("{column}_{}plus", f(a)),
@@ -280,15 +294,15 @@ fn band_id(column: &str, b: &Band) -> String {
 }
 
 fn band_text(label: &Text, b: &Band) -> Text {
-    let range = match (b.min, b.max) {
-        (Some(a), Some(z)) => format!("{}–{}", num(a), num(z)),
-        (Some(a), None) => format!("{}+", num(a)),
-        (None, Some(z)) => format!("≤ {}", num(z)),
+    let span = |lang: Lang| match (b.min, b.max) {
+        (Some(a), Some(z)) => range(a, z, lang),
+        (Some(a), None) => format!("{}+", num(a, lang)),
+        (None, Some(z)) => format!("≤ {}", num(z, lang)),
         (None, None) => String::new(),
     };
     Text::new(
-        format!("{} {range}", label.ru),
-        format!("{} {range}", label.en),
+        format!("{} {}", label.ru, span(Ru)),
+        format!("{} {}", label.en, span(En)),
     )
 }
 
@@ -467,12 +481,16 @@ pub async fn run(study: &mut Study<'_>) -> Result<SegOutput> {
             let l = study.label(&split.column);
             notes.push(loc(
                 format!(
-                    "{missing} клиентов сегмента «{}» без значения «{}» не отнесены ни к одному подсегменту",
-                    p.name.ru, l.ru
+                    "{} клиентов сегмента «{}» без значения «{}» не отнесены ни к одному подсегменту",
+                    int(missing, Ru),
+                    p.name.ru,
+                    l.ru
                 ),
                 format!(
-                    "{missing} customers of segment \"{}\" with missing {} belong to no sub-segment",
-                    p.name.en, l.en
+                    "{} customers of segment \"{}\" with missing {} belong to no sub-segment",
+                    int(missing, En),
+                    p.name.en,
+                    l.en
                 ),
             ));
         }
@@ -827,8 +845,20 @@ fn describe_segment(study: &Study<'_>, s: &mut SegStats, bank_rate: f64) {
                     && let (Some(a), Some(b), Some(m)) = (ns.p25[0], ns.p75[0], ns.median[0])
                 {
                     typical.push(loc(
-                        format!("{} {}–{} (медиана {})", l.ru, num(a), num(b), num(m)),
-                        format!("{} {}–{} (median {})", l.en, num(a), num(b), num(m)),
+                        format!(
+                            "{} {}–{} (медиана {})",
+                            l.ru,
+                            num(a, Ru),
+                            num(b, Ru),
+                            num(m, Ru)
+                        ),
+                        format!(
+                            "{} {}–{} (median {})",
+                            l.en,
+                            num(a, En),
+                            num(b, En),
+                            num(m, En)
+                        ),
                     ));
                 }
                 if test.significant
@@ -842,8 +872,13 @@ fn describe_segment(study: &Study<'_>, s: &mut SegStats, bank_rate: f64) {
                         ("— распределение иное", "— distribution differs")
                     };
                     differs.push(loc(
-                        format!("{} {ru} (медиана {} против {})", l.ru, num(a), num(b)),
-                        format!("{} {en} (median {} vs {})", l.en, num(a), num(b)),
+                        format!(
+                            "{} {ru} (медиана {} против {})",
+                            l.ru,
+                            num(a, Ru),
+                            num(b, Ru)
+                        ),
+                        format!("{} {en} (median {} vs {})", l.en, num(a, En), num(b, En)),
                     ));
                 }
             }
@@ -872,14 +907,14 @@ fn describe_segment(study: &Study<'_>, s: &mut SegStats, bank_rate: f64) {
                 if let Some(v) = s.share(c, &top, 0) {
                     if *kind == Kind::Boolean {
                         typical.push(loc(
-                            format!("{}: {}", l.ru, pct(v)),
-                            format!("{}: {}", l.en, pct(v)),
+                            format!("{}: {}", l.ru, pct(v, Ru)),
+                            format!("{}: {}", l.en, pct(v, En)),
                         ));
                     } else {
                         let name = study.config.level_name(c, &top);
                         typical.push(loc(
-                            format!("{}: чаще {} ({})", l.ru, name.ru, pct(v)),
-                            format!("{}: mostly {} ({})", l.en, name.en, pct(v)),
+                            format!("{}: чаще {} ({})", l.ru, name.ru, pct(v, Ru)),
+                            format!("{}: mostly {} ({})", l.en, name.en, pct(v, En)),
                         ));
                     }
                 }
@@ -896,8 +931,8 @@ fn describe_segment(study: &Study<'_>, s: &mut SegStats, bank_rate: f64) {
                             study.config.level_phrase(c, lvl)
                         };
                         differs.push(loc(
-                            format!("{}: {} против {}", name.ru, pct(a), pct(b)),
-                            format!("{}: {} vs {}", name.en, pct(a), pct(b)),
+                            format!("{}: {} против {}", name.ru, pct(a, Ru), pct(b, Ru)),
+                            format!("{}: {} vs {}", name.en, pct(a, En), pct(b, En)),
                         ));
                     }
                 }
@@ -915,18 +950,18 @@ fn describe_segment(study: &Study<'_>, s: &mut SegStats, bank_rate: f64) {
     s.portrait = loc(
         format!(
             "{} клиентов ({} банка), отток {} при {} по банку. Типичный клиент: {}.",
-            num(s.size as f64),
-            pct(bank_share),
-            pct(rate),
-            pct(bank_rate),
+            int(s.size, Ru),
+            pct(bank_share, Ru),
+            pct(rate, Ru),
+            pct(bank_rate, Ru),
             typical.ru
         ),
         format!(
             "{} customers ({} of the bank), churn {} vs {} for the bank. Typical customer: {}.",
-            num(s.size as f64),
-            pct(bank_share),
-            pct(rate),
-            pct(bank_rate),
+            int(s.size, En),
+            pct(bank_share, En),
+            pct(rate, En),
+            pct(bank_rate, En),
             typical.en
         ),
     );
@@ -940,15 +975,15 @@ fn describe_segment(study: &Study<'_>, s: &mut SegStats, bank_rate: f64) {
         loc(
             format!(
                 "Ушли {} клиентов ({}); ни один признак не отличает их от оставшихся значимо (α = {}).",
-                num(s.churned as f64),
-                pct(rate),
-                alpha
+                int(s.churned, Ru),
+                pct(rate, Ru),
+                num(alpha, Ru)
             ),
             format!(
                 "{} customers left ({}); no feature separates them from those who stay significantly (α = {}).",
-                num(s.churned as f64),
-                pct(rate),
-                alpha
+                int(s.churned, En),
+                pct(rate, En),
+                num(alpha, En)
             ),
         )
     } else {
@@ -956,16 +991,16 @@ fn describe_segment(study: &Study<'_>, s: &mut SegStats, bank_rate: f64) {
         loc(
             format!(
                 "Ушли {} клиентов ({}). По сравнению с оставшимися (различия значимы при α = {} с поправкой): {}.",
-                num(s.churned as f64),
-                pct(rate),
-                alpha,
+                int(s.churned, Ru),
+                pct(rate, Ru),
+                num(alpha, Ru),
                 d.ru
             ),
             format!(
                 "{} customers left ({}). Compared with those who stay (differences significant at α = {} after adjustment): {}.",
-                num(s.churned as f64),
-                pct(rate),
-                alpha,
+                int(s.churned, En),
+                pct(rate, En),
+                num(alpha, En),
                 d.en
             ),
         )

@@ -10,7 +10,8 @@ use bankseg_proto::common::v1::LocalizedText;
 use super::error::Result;
 use super::profile::{Binning, Cell, MISSING};
 use super::sql::query;
-use super::text::{loc, lt, num, pct};
+use super::text::Lang::{En, Ru};
+use super::text::{bin, int, loc, lt, num, pct};
 use super::{Study, proportion};
 
 struct Candidate {
@@ -27,8 +28,8 @@ fn cond_text(study: &Study<'_>, column: &str, cell: &Cell, levels: bool) -> Loca
         lt(&study.config.level_phrase(column, &cell.label))
     } else {
         loc(
-            format!("{} {}", l.ru, cell.label),
-            format!("{} {}", l.en, cell.label),
+            format!("{} {}", l.ru, bin(cell.lower, cell.upper, Ru)),
+            format!("{} {}", l.en, bin(cell.lower, cell.upper, En)),
         )
     }
 }
@@ -157,18 +158,18 @@ pub async fn search(
             Slice {
                 description: Some(loc(
                     format!(
-                        "{what_ru}: {} клиентов, отток {} ({:.1}× банка), на {} ушедших больше ожидаемого",
-                        num(c.size as f64),
-                        pct(p.rate),
-                        lift,
-                        num(excess.round())
+                        "{what_ru}: {} клиентов, отток {} ({}× банка), на {} ушедших больше ожидаемого",
+                        int(c.size, Ru),
+                        pct(p.rate, Ru),
+                        bankseg_common::format::num(lift, 1, Ru),
+                        num(excess.round(), Ru)
                     ),
                     format!(
-                        "{what_en}: {} customers, churn {} ({:.1}× the bank), {} churners above the bank rate",
-                        num(c.size as f64),
-                        pct(p.rate),
-                        lift,
-                        num(excess.round())
+                        "{what_en}: {} customers, churn {} ({}× the bank), {} churners above the bank rate",
+                        int(c.size, En),
+                        pct(p.rate, En),
+                        bankseg_common::format::num(lift, 1, En),
+                        num(excess.round(), En)
                     ),
                 )),
                 conditions: c

@@ -1,71 +1,51 @@
 //! Number formatting and bilingual text building.
+//!
+//! Every generated sentence is a `LocalizedText` whose Russian half is written with Russian number
+//! rules (`18,2 %`, `3 341`, `6,3·10⁻⁷`) and whose English half with English ones (`18.2%`,
+//! `3,341`, `6.3·10⁻⁷`), through [`bankseg_common::format`], the rules report-svc writes its own
+//! text with.
 
+use bankseg_common::format;
 use bankseg_proto::common::v1::LocalizedText;
+
+pub use bankseg_common::format::Lang;
 
 use super::config::Text;
 
-/// Formats a number for readers: integers without decimals, large numbers grouped, others with
-/// up to three significant decimals.
-pub fn num(v: f64) -> String {
-    if !v.is_finite() {
-        return "—".into();
-    }
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        return group(format!("{}", v as i64));
-    }
-    if v.abs() >= 1000.0 {
-        return group(format!("{}", v.round() as i64));
-    }
-    let digits = if v.abs() >= 100.0 {
-        1
-    } else if v.abs() >= 1.0 {
-        2
-    } else {
-        3
-    };
-    let s = format!("{v:.digits$}");
-    let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
-    if s.is_empty() || s == "-" {
-        "0".into()
-    } else {
-        s
-    }
+/// A number for readers: whole numbers without decimals, large numbers grouped and rounded,
+/// others with up to three decimals ([`format::number`]).
+pub fn num(v: f64, lang: Lang) -> String {
+    format::number(v, lang)
 }
 
-fn group(int: String) -> String {
-    let (sign, digits) = match int.strip_prefix('-') {
-        Some(d) => ("-", d.to_string()),
-        None => ("", int),
-    };
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}")
+/// A count with thousands grouped.
+pub fn int(n: u64, lang: Lang) -> String {
+    format::int(n, lang)
 }
 
-/// A share as a percentage with one decimal, e.g. `18.2%`.
-pub fn pct(share: f64) -> String {
-    if !share.is_finite() {
-        return "—".into();
-    }
-    format!("{:.1}%", share * 100.0)
+/// A share as a percentage with one decimal: `18,2 %` / `18.2%`.
+pub fn pct(share: f64, lang: Lang) -> String {
+    format::pct(share, 1, lang)
 }
 
-/// A p-value for readers.
-pub fn pval(p: f64) -> String {
-    if !p.is_finite() {
-        "—".into()
-    } else if p == 0.0 {
-        "< 1e-300".into()
-    } else if p < 1e-4 {
-        format!("{p:.1e}")
-    } else {
-        format!("{p:.4}")
-    }
+/// A p-value: three decimals down to 0.001, below that `m·10⁻ᵏ`.
+pub fn pval(p: f64, lang: Lang) -> String {
+    format::p_value(p, lang)
+}
+
+/// A numeric bin from its bounds: `[a, b)`, `< b` or `≥ a`.
+pub fn bin(lower: Option<f64>, upper: Option<f64>, lang: Lang) -> String {
+    format::bin(lower, upper, lang)
+}
+
+/// A closed range of numbers: `18–25`.
+pub fn range(lower: f64, upper: f64, lang: Lang) -> String {
+    format::range(lower, upper, lang)
+}
+
+/// A text written once per language (see [`format::localized`]).
+pub fn both(write: impl Fn(Lang) -> String) -> LocalizedText {
+    format::localized(write)
 }
 
 /// Converts configuration text to the wire type.

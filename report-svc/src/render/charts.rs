@@ -279,8 +279,33 @@ pub fn bars(
     Ok(svg)
 }
 
+/// Where a histogram's overflow bin starts and how wide its regular bins are.
+///
+/// analysis-svc cuts a heavy-tailed column into equal-width bins up to its 99th percentile and
+/// gathers the rest in one last bin up to the maximum (`edges` stay the true bounds). The last
+/// bin counts as an overflow bin when at least two bins of one width precede it and it is more
+/// than 1.5 times as wide as they are.
+pub fn overflow_bin(edges: &[f64]) -> Option<(f64, f64)> {
+    let bins = edges.len().checked_sub(1)?;
+    if bins < 3 || !edges.iter().all(|e| e.is_finite()) {
+        return None;
+    }
+    let width = edges[1] - edges[0];
+    if width <= 0.0 {
+        return None;
+    }
+    let regular = edges[..bins]
+        .windows(2)
+        .all(|w| ((w[1] - w[0]) - width).abs() <= 1e-6 * width);
+    let last = edges[bins] - edges[bins - 1];
+    (regular && last > 1.5 * width).then_some((edges[bins - 1], width))
+}
+
 /// Distribution of a numeric feature among churned and retained customers: each group's share per
 /// bin, overlaid, so groups of different sizes compare.
+///
+/// An overflow bin (see [`overflow_bin`]) is drawn as wide as the others and labelled `≥ <start>`;
+/// the axis carries no ticks beyond its start.
 pub fn histogram(
     name: &str,
     edges: &[f64],
@@ -328,8 +353,21 @@ pub fn histogram(
         .fold(0.0f64, f64::max)
         .max(0.01)
         * 1.12;
-    let (x0, x1) = (edges[0], edges[bins]);
+    let overflow = overflow_bin(&edges[..=bins]);
+    let x0 = edges[0];
+    let x1 = match overflow {
+        Some((start, width)) => start + width,
+        None => edges[bins],
+    };
     let x1 = if x1 > x0 { x1 } else { x0 + 1.0 };
+    // Right edge of bin `i` on the drawing: the overflow bin ends where the axis ends.
+    let right = |i: usize| {
+        if overflow.is_some() && i + 1 == bins {
+            x1
+        } else {
+            edges[i + 1]
+        }
+    };
 
     let mut svg = String::new();
     {
@@ -342,7 +380,11 @@ pub fn histogram(
             .y_label_area_size(56)
             .build_cartesian_2d(x0..x1, 0.0..top)
             .map_err(&err)?;
-        let x_fmt = |v: &f64| format::compact(*v, lang);
+        // Ticks near the overflow bin would collide with its label or lie about its scale.
+        let x_fmt = |v: &f64| match overflow {
+            Some((start, width)) if *v > start - 1.5 * width => String::new(),
+            _ => format::compact(*v, lang),
+        };
         let y_fmt = |v: &f64| format::pct(*v, 0, lang);
         chart
             .configure_mesh()
@@ -358,7 +400,7 @@ pub fn histogram(
         chart
             .draw_series((0..bins).map(|i| {
                 Rectangle::new(
-                    [(edges[i], 0.0), (edges[i + 1], retained[i])],
+                    [(edges[i], 0.0), (right(i), retained[i])],
                     RETAIN_COLOR.mix(0.5).filled(),
                 )
             }))
@@ -373,7 +415,7 @@ pub fn histogram(
         chart
             .draw_series((0..bins).map(|i| {
                 Rectangle::new(
-                    [(edges[i], 0.0), (edges[i + 1], churned[i])],
+                    [(edges[i], 0.0), (right(i), churned[i])],
                     CHURN_COLOR.mix(0.5).filled(),
                 )
             }))
@@ -382,6 +424,19 @@ pub fn histogram(
             .legend(|(x, y)| {
                 Rectangle::new([(x, y - 5), (x + 12, y + 5)], CHURN_COLOR.mix(0.5).filled())
             });
+        if let Some((start, width)) = overflow {
+            let label = format!("≥ {}", format::compact(start, lang));
+            let (px, py) = chart.backend_coord(&(start + width / 2.0, 0.0));
+            // centred under the bar, but kept inside the picture (about 8 px per character)
+            let half = label.chars().count() as i32 * 4;
+            let px = px.min(WIDTH as i32 - 2 - half);
+            root.draw(&Text::new(
+                label,
+                (px, py + 10),
+                text_style(15, TEXT_COLOR, HPos::Center, VPos::Top),
+            ))
+            .map_err(&err)?;
+        }
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)
@@ -574,6 +629,61 @@ mod tests {
         assert!(
             err.to_string()
                 .starts_with("drawing chart bad: expected bin edges")
+        );
+    }
+
+    #[test]
+    fn an_overflow_bin_is_drawn_as_wide_as_the_others_and_labelled() {
+        // four bins of 1 M up to the 99th percentile (4 M), then everything up to 119 M
+        let edges = [0.0, 1e6, 2e6, 3e6, 4e6, 119e6];
+        assert_eq!(overflow_bin(&edges), Some((4e6, 1e6)));
+        assert_eq!(overflow_bin(&[18.0, 30.0, 45.0, 60.0]), None);
+        assert_eq!(overflow_bin(&[0.0, 1.0, 2.0, 3.0]), None);
+        assert_eq!(overflow_bin(&[0.0, 1.0, 100.0]), None);
+        let churned = [5, 3, 1, 1, 2];
+        let retained = [50, 30, 10, 5, 5];
+        let svg = histogram(
+            "balance",
+            &edges,
+            &churned,
+            &retained,
+            ("ушли", "остались"),
+            Lang::Ru,
+        )
+        .unwrap();
+        assert!(svg.contains("≥ 4\u{a0}млн"), "{svg}");
+        // the axis ends one bin after the overflow start, so no tick reads 119 M or 100 M
+        assert!(!svg.contains("119\u{a0}млн") && !svg.contains("100\u{a0}млн"));
+        let en = histogram(
+            "balance",
+            &edges,
+            &churned,
+            &retained,
+            ("churned", "retained"),
+            Lang::En,
+        )
+        .unwrap();
+        assert!(en.contains("≥ 4M"), "{en}");
+        // the overflow bars are as wide as a regular bar: every bar has one of two widths
+        // (regular bins and the same width for the overflow bin), so no bar is wider
+        let widths: Vec<f64> = en
+            .match_indices("<rect")
+            .filter_map(|(i, _)| {
+                let tag = &en[i..i + en[i..].find("/>")?];
+                let fill = tag.contains("opacity=\"0.5\"");
+                let w = tag.split("width=\"").nth(1)?.split('"').next()?;
+                fill.then(|| w.parse::<f64>().ok()).flatten()
+            })
+            .collect();
+        assert_eq!(
+            widths.len(),
+            10 + 2,
+            "five bins twice, plus two legend swatches"
+        );
+        let bar = widths[0];
+        assert!(
+            widths[..10].iter().all(|w| (w - bar).abs() <= 1.0),
+            "{widths:?}"
         );
     }
 

@@ -4,66 +4,17 @@
 //! Sentences the analysis writes itself (verdicts, portraits, recommendations) arrive as
 //! `LocalizedText` in both languages; [`Lang::text`] picks one.
 
-use bankseg_proto::common::v1::{Language, LocalizedText};
+use bankseg_common::format;
 
-/// Language a report is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Lang {
-    /// Russian, the default, as in the original study.
-    Ru,
-    /// English.
-    En,
-}
+pub use bankseg_common::format::Lang;
 
-impl Lang {
-    /// The language a request asks for; unspecified means Russian.
-    pub fn from_proto(language: Language) -> Self {
-        match language {
-            Language::En => Lang::En,
-            Language::Ru | Language::Unspecified => Lang::Ru,
-        }
-    }
-
-    /// ISO 639-1 code, for `<html lang>`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ru => "ru",
-            Lang::En => "en",
-        }
-    }
-
-    /// One of two literal translations.
-    pub fn pick<'a>(self, ru: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Ru => ru,
-            Lang::En => en,
-        }
-    }
-
-    /// The text in this language, falling back to the other one when it is empty.
-    pub fn text(self, text: Option<&LocalizedText>) -> String {
-        let Some(text) = text else {
-            return String::new();
-        };
-        let (first, second) = match self {
-            Lang::Ru => (&text.ru, &text.en),
-            Lang::En => (&text.en, &text.ru),
-        };
-        if first.trim().is_empty() {
-            second.clone()
-        } else {
-            first.clone()
-        }
-    }
-
-    /// "yes" or "no".
-    pub fn yes_no(self, value: bool) -> &'static str {
-        match (self, value) {
-            (Lang::Ru, true) => "да",
-            (Lang::Ru, false) => "нет",
-            (Lang::En, true) => "yes",
-            (Lang::En, false) => "no",
-        }
+/// "yes" or "no".
+pub fn yes_no(value: bool, lang: Lang) -> &'static str {
+    match (lang, value) {
+        (Lang::Ru, true) => "да",
+        (Lang::Ru, false) => "нет",
+        (Lang::En, true) => "yes",
+        (Lang::En, false) => "no",
     }
 }
 
@@ -116,8 +67,8 @@ pub fn value(column_name: &str, value: &str, lang: Lang) -> String {
 }
 
 /// Display form of a churn cell or slice condition: numeric bins (`[a, b)`, `< b`, `≥ a`) are
-/// rewritten from their bounds in the language's number format, `missing` is translated, and
-/// anything else goes through [`value`].
+/// rewritten from their bounds in the language's number format ([`format::bin`]), `missing` is
+/// translated, and anything else goes through [`value`].
 pub fn cell(
     column: &str,
     label: &str,
@@ -125,10 +76,7 @@ pub fn cell(
     upper: Option<f64>,
     lang: Lang,
 ) -> String {
-    let bound = |v: f64| {
-        let decimals = if v.fract() == 0.0 { 0 } else { 2 };
-        super::format::num(v, decimals, lang)
-    };
+    let bound = |v: f64| format::number(v, lang);
     let first = label.chars().next();
     let last = label.chars().last();
     match (first, lower, upper) {
@@ -136,8 +84,8 @@ pub fn cell(
             let close = last.filter(|c| *c == ')' || *c == ']').unwrap_or(')');
             format!("{open}{}, {}{close}", bound(lo), bound(hi))
         }
-        (Some('<'), _, Some(hi)) => format!("< {}", bound(hi)),
-        (Some('≥'), Some(lo), _) => format!("≥ {}", bound(lo)),
+        (Some('<'), _, Some(hi)) => format::bin(None, Some(hi), lang),
+        (Some('≥'), Some(lo), _) => format::bin(Some(lo), None, lang),
         _ if label == "missing" => lang.pick("нет данных", "missing").to_string(),
         _ => value(column, label, lang),
     }
@@ -261,6 +209,8 @@ pub fn correlation_method(code: &str, lang: Lang) -> String {
 
 #[cfg(test)]
 mod tests {
+    use bankseg_proto::common::v1::{Language, LocalizedText};
+
     use super::*;
 
     #[test]
@@ -287,6 +237,7 @@ mod tests {
         assert_eq!(column("est_salary", Lang::En), "estimated salary");
         assert_eq!(column("tenure_months", Lang::En), "tenure months");
         assert_eq!(value("gender", "Ж", Lang::En), "female");
+        assert_eq!(yes_no(true, Lang::Ru), "да");
         assert_eq!(value("credit_card", "true", Lang::Ru), "да");
         assert_eq!(value("city", "Ростов", Lang::En), "Rostov");
         assert_eq!(test("mann_whitney_u", Lang::En), "Mann–Whitney U test");
@@ -294,11 +245,11 @@ mod tests {
         assert_eq!(capitalised("возраст"), "Возраст");
         let big = (Some(1_000_000.0), Some(2_000_000.0));
         assert_eq!(
-            cell("balance", "[1 000 000, 2 000 000)", big.0, big.1, Lang::En),
+            cell("balance", "[1000000, 2000000)", big.0, big.1, Lang::En),
             "[1,000,000, 2,000,000)"
         );
         assert_eq!(
-            cell("balance", "[1 000 000, 2 000 000)", big.0, big.1, Lang::Ru),
+            cell("balance", "[1000000, 2000000)", big.0, big.1, Lang::Ru),
             "[1\u{a0}000\u{a0}000, 2\u{a0}000\u{a0}000)"
         );
         assert_eq!(cell("score", "< 790", None, Some(790.0), Lang::En), "< 790");

@@ -6,7 +6,6 @@
 //! `schema/analysis.schema.json`.
 
 pub mod charts;
-pub mod format;
 pub mod html;
 pub mod i18n;
 pub mod json;
@@ -18,6 +17,8 @@ use bankseg_proto::common::v1::Language;
 use bankseg_proto::report::v1::ReportFormat;
 
 use crate::Result;
+/// Numbers as each language writes them (shared with analysis-svc's generated sentences).
+pub use bankseg_common::format;
 pub use i18n::Lang;
 
 /// A rendered report: the main document and the files it refers to.
@@ -377,6 +378,45 @@ mod tests {
         assert!(html.contains("The data quality report did not come with the analysis."));
         assert!(!html.contains("<figure"));
         assert_eq!(sections(&html).len(), 12);
+    }
+
+    #[test]
+    fn a_histogram_with_an_overflow_bin_is_labelled_and_explained() {
+        let mut analysis = testing::analysis();
+        let balance = analysis
+            .profiles
+            .iter_mut()
+            .find(|p| p.column == "balance")
+            .unwrap();
+        balance.max = Some(119_000_000.0);
+        let h = balance.histogram.as_mut().unwrap();
+        let bins = h.edges.len() - 1;
+        assert!(bins >= 3);
+        // regular bins of 100 000 up to the 99th percentile, then one bin up to the maximum
+        h.edges = (0..bins)
+            .map(|i| i as f64 * 100_000.0)
+            .chain([119_000_000.0])
+            .collect();
+        let start = (bins - 1) as f64 * 100_000.0;
+        for (language, lang, caption) in [
+            (Language::En, Lang::En, "The last bar “≥ "),
+            (Language::Ru, Lang::Ru, "Последний столбец «≥ "),
+        ] {
+            let html = String::from_utf8(
+                render(&analysis, ReportFormat::Html, language)
+                    .unwrap()
+                    .content,
+            )
+            .unwrap();
+            let label = format!("≥ {}", format::compact(start, lang));
+            assert!(
+                html.contains(&format!("{caption}{}", format::compact(start, lang))),
+                "caption explains the overflow bin"
+            );
+            let chart = &html[html.find("id=\"chart-hist_balance\"").unwrap()..];
+            let chart = &chart[..chart.find("</svg>").unwrap()];
+            assert!(chart.contains(&label), "{label} under the last bar");
+        }
     }
 
     #[test]

@@ -524,7 +524,7 @@ impl<'a> Ctx<'a> {
         );
         row(
             self.t("Счёт строк сходится", "Row counts add up"),
-            lang.yes_no(q.counts_add_up).to_string(),
+            i18n::yes_no(q.counts_add_up, lang).to_string(),
         );
         if !q.missing_optional_columns.is_empty() {
             row(
@@ -870,14 +870,24 @@ impl<'a> Ctx<'a> {
                             continue;
                         }
                     };
-                    blocks.push(self.chart(
-                        name,
-                        match lang {
-                            Lang::Ru => format!("{title}: ушедшие и оставшиеся клиенты"),
-                            Lang::En => format!("{title}: churned and retained customers"),
-                        },
-                        svg,
-                    ));
+                    let caption = match (charts::overflow_bin(&h.edges), lang) {
+                        (None, Lang::Ru) => format!("{title}: ушедшие и оставшиеся клиенты"),
+                        (None, Lang::En) => format!("{title}: churned and retained customers"),
+                        // The last bar gathers the long tail and is not drawn to scale.
+                        (Some((start, _)), Lang::Ru) => format!(
+                            "{title}: ушедшие и оставшиеся клиенты. Последний столбец «≥ {}» собирает значения от {} до максимума {} (около 1 % клиентов) и нарисован той же ширины, что и остальные",
+                            f::compact(start, lang),
+                            f::num(start, d, lang),
+                            f::opt(p.max, d, lang)
+                        ),
+                        (Some((start, _)), Lang::En) => format!(
+                            "{title}: churned and retained customers. The last bar “≥ {}” gathers the values from {} up to the maximum {} (about 1% of customers) and is drawn as wide as the others",
+                            f::compact(start, lang),
+                            f::num(start, d, lang),
+                            f::opt(p.max, d, lang)
+                        ),
+                    };
+                    blocks.push(self.chart(name, caption, svg));
                     let total: u64 = h.all.iter().sum();
                     let top = h.all.iter().copied().max().unwrap_or(0);
                     if total > 0 && top as f64 >= 0.9 * total as f64 {
@@ -1523,7 +1533,7 @@ impl<'a> Ctx<'a> {
                 i18n::test(&fs.test, lang),
                 f::opt_p_value(fs.p_value, lang),
                 f::opt_p_value(fs.p_adjusted, lang),
-                lang.yes_no(fs.significant).to_string(),
+                i18n::yes_no(fs.significant, lang).to_string(),
             ]);
             if let (Some(c), Some(r)) = (fs.churned, fs.retained)
                 && r.abs() > f64::EPSILON

@@ -1,8 +1,82 @@
-//! Numbers as each language writes them: `18,2 %` and `10 000` in Russian, `18.2%` and `10,000` in
-//! English. Russian separates thousands and the percent sign with a no-break space (U+00A0) so a
-//! number never wraps across lines.
+//! Numbers as each language writes them, shared by every service that writes text for readers:
+//! `18,2 %`, `10 000` and `2,4·10⁻¹⁴` in Russian, `18.2%`, `10,000` and `2.4·10⁻¹⁴` in English.
+//! Russian separates thousands and the percent sign with a no-break space (U+00A0) so a number
+//! never wraps across lines.
+//!
+//! analysis-svc formats the numbers inside the sentences it generates (each half of a
+//! `LocalizedText` with its own language's rules) and report-svc everything it writes itself, both
+//! with these functions, so a report reads the same throughout.
 
-use super::i18n::Lang;
+use bankseg_proto::common::v1::{Language, LocalizedText};
+
+/// Language of text for readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// Russian, the default, as in the original study.
+    Ru,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Both languages, Russian first.
+    pub const ALL: [Lang; 2] = [Lang::Ru, Lang::En];
+
+    /// The language a request asks for; unspecified means Russian.
+    pub fn from_proto(language: Language) -> Self {
+        match language {
+            Language::En => Lang::En,
+            Language::Ru | Language::Unspecified => Lang::Ru,
+        }
+    }
+
+    /// ISO 639-1 code, e.g. for `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        }
+    }
+
+    /// One of two literal translations.
+    pub fn pick<'a>(self, ru: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Ru => ru,
+            Lang::En => en,
+        }
+    }
+
+    /// The text in this language, falling back to the other one when it is empty.
+    pub fn text(self, text: Option<&LocalizedText>) -> String {
+        let Some(text) = text else {
+            return String::new();
+        };
+        let (first, second) = match self {
+            Lang::Ru => (&text.ru, &text.en),
+            Lang::En => (&text.en, &text.ru),
+        };
+        if first.trim().is_empty() {
+            second.clone()
+        } else {
+            first.clone()
+        }
+    }
+}
+
+impl From<Language> for Lang {
+    fn from(language: Language) -> Self {
+        Lang::from_proto(language)
+    }
+}
+
+/// A text written once per language: `write(Lang::Ru)` becomes the Russian half and
+/// `write(Lang::En)` the English one, so each half formats its numbers by its own rules.
+pub fn localized(write: impl Fn(Lang) -> String) -> LocalizedText {
+    LocalizedText {
+        ru: write(Lang::Ru),
+        en: write(Lang::En),
+    }
+}
 
 /// No-break space used inside Russian numbers.
 pub const NBSP: char = '\u{a0}';
@@ -145,6 +219,53 @@ pub fn compact(x: f64, lang: Lang) -> String {
     }
 }
 
+/// A number for running text, with as many decimals as its size warrants: whole numbers without
+/// decimals, from 1000 up rounded to a whole number, from 100 one decimal, from 1 two, below that
+/// three; trailing zeros dropped (`1 234`, `56,5`, `0,125` / `1,234`, `56.5`, `0.125`).
+pub fn number(x: f64, lang: Lang) -> String {
+    if !x.is_finite() {
+        return DASH.to_string();
+    }
+    let a = x.abs();
+    let decimals = if x.fract() == 0.0 || a >= 1000.0 {
+        0
+    } else if a >= 100.0 {
+        1
+    } else if a >= 1.0 {
+        2
+    } else {
+        3
+    };
+    let text = num(x, decimals, lang);
+    if decimals == 0 {
+        return text;
+    }
+    let trimmed = text
+        .trim_end_matches('0')
+        .trim_end_matches(decimal_mark(lang));
+    if trimmed == "-0" {
+        "0".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// A numeric bin from its bounds: `[a, b)` (lower bound inclusive, upper exclusive), `< b` when
+/// only the upper bound is known, `≥ a` when only the lower one is; bounds as [`number`].
+pub fn bin(lower: Option<f64>, upper: Option<f64>, lang: Lang) -> String {
+    match (lower, upper) {
+        (Some(lo), Some(hi)) => format!("[{}, {})", number(lo, lang), number(hi, lang)),
+        (None, Some(hi)) => format!("< {}", number(hi, lang)),
+        (Some(lo), None) => format!("≥ {}", number(lo, lang)),
+        (None, None) => DASH.to_string(),
+    }
+}
+
+/// A closed range of numbers: `18–25` (`1 000–2 000` / `1,000–2,000`); bounds as [`number`].
+pub fn range(lower: f64, upper: f64, lang: Lang) -> String {
+    format!("{}–{}", number(lower, lang), number(upper, lang))
+}
+
 fn decimal_mark(lang: Lang) -> char {
     match lang {
         Lang::Ru => ',',
@@ -232,6 +353,54 @@ mod tests {
     }
 
     #[test]
+    fn running_text_numbers_take_decimals_by_size() {
+        assert_eq!(number(3341.0, Lang::Ru), "3\u{a0}341");
+        assert_eq!(number(3341.0, Lang::En), "3,341");
+        assert_eq!(number(1234.56, Lang::En), "1,235");
+        assert_eq!(number(56.5, Lang::Ru), "56,5");
+        assert_eq!(number(123.45, Lang::En), "123.5");
+        assert_eq!(number(0.125, Lang::Ru), "0,125");
+        assert_eq!(number(0.05, Lang::Ru), "0,05");
+        assert_eq!(number(2.0, Lang::En), "2");
+        assert_eq!(number(-0.0001, Lang::En), "0");
+        assert_eq!(number(-12.5, Lang::En), "-12.5");
+        assert_eq!(number(f64::NAN, Lang::Ru), "—");
+    }
+
+    #[test]
+    fn bins_and_ranges_follow_the_language() {
+        assert_eq!(
+            bin(Some(1_000_000.0), Some(2_000_000.0), Lang::Ru),
+            "[1\u{a0}000\u{a0}000, 2\u{a0}000\u{a0}000)"
+        );
+        assert_eq!(
+            bin(Some(1_000_000.0), Some(2_000_000.0), Lang::En),
+            "[1,000,000, 2,000,000)"
+        );
+        assert_eq!(bin(None, Some(0.5), Lang::Ru), "< 0,5");
+        assert_eq!(bin(Some(56.0), None, Lang::En), "≥ 56");
+        assert_eq!(bin(None, None, Lang::En), "—");
+        assert_eq!(range(18.0, 25.0, Lang::Ru), "18–25");
+        assert_eq!(range(1000.0, 2500.0, Lang::En), "1,000–2,500");
+    }
+
+    #[test]
+    fn languages_come_from_requests_and_texts_fall_back() {
+        assert_eq!(Lang::from_proto(Language::Unspecified), Lang::Ru);
+        assert_eq!(Lang::from(Language::En), Lang::En);
+        assert_eq!(Lang::En.code(), "en");
+        assert_eq!(Lang::Ru.pick("да", "yes"), "да");
+        let only_ru = LocalizedText {
+            ru: "только".into(),
+            en: " ".into(),
+        };
+        assert_eq!(Lang::En.text(Some(&only_ru)), "только");
+        assert_eq!(Lang::Ru.text(None), "");
+        let t = localized(|l| pct(0.07, 1, l));
+        assert_eq!((t.ru.as_str(), t.en.as_str()), ("7,0\u{a0}%", "7.0%"));
+    }
+
+    #[test]
     fn p_values_switch_to_powers_of_ten_below_a_thousandth() {
         assert_eq!(p_value(0.0342, Lang::En), "0.034");
         assert_eq!(p_value(0.0342, Lang::Ru), "0,034");
@@ -240,5 +409,8 @@ mod tests {
         assert_eq!(p_value(3.14e-12, Lang::Ru), "3,1·10⁻¹²");
         assert_eq!(p_value(9.96e-5, Lang::En), "1.0·10⁻⁴");
         assert_eq!(p_value(0.0, Lang::En), "<\u{a0}10⁻³⁰⁰");
+        assert_eq!(p_value(2.44e-14, Lang::Ru), "2,4·10⁻¹⁴");
+        assert_eq!(p_value(6.29e-7, Lang::En), "6.3·10⁻⁷");
+        assert_eq!(opt_p_value(None, Lang::Ru), "—");
     }
 }
