@@ -215,5 +215,17 @@ fn correlations(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, two_sample_tests, aggregated_paths, correlations);
+/// The phi_K matrix on 10 million raw rows (binning, pair tables, inversion, significance).
+fn phik_at_scale(c: &mut Criterion) {
+    let mut g = c.benchmark_group("correlation");
+    g.sample_size(10);
+    let n = 10_000_000usize;
+    let cols = phik_columns(n);
+    g.bench_with_input(BenchmarkId::new("phik_matrix_5cols", n), &n, |b, _| {
+        b.iter(|| phik_matrix(black_box(&cols)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, two_sample_tests, aggregated_paths, correlations, phik_at_scale);
 criterion_main!(benches);
