@@ -8,14 +8,15 @@
 # /tmp/bankseg-ingest-bench), runs the release `ingest_file` example (ingest-svc's pipeline without the
 # server: staging pass, DataFusion SQL, Parquet outputs, quality report) and then DuckDB, both under
 # GNU time, and prints one Markdown table row per run. Needs /usr/bin/time and `pip install duckdb`.
-# BANKSEG_INGEST_MEMORY_LIMIT_MB (default 2048) and DUCKDB_MEMORY (default 2GB) set the engines'
-# memory pools.
+# BANKSEG_INGEST_MEMORY_LIMIT_MB and DUCKDB_MEMORY (both default 1024 MiB) set the engines' memory
+# pools; both spill to disk beyond them.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 work="${BENCH_DIR:-/tmp/bankseg-ingest-bench}"
-duckdb_memory="${DUCKDB_MEMORY:-2GB}"
+duckdb_memory="${DUCKDB_MEMORY:-1GB}"
+export BANKSEG_INGEST_MEMORY_LIMIT_MB="${BANKSEG_INGEST_MEMORY_LIMIT_MB:-1024}"
 if [ "$#" -eq 0 ]; then set -- 1000000 10000000; fi
 mkdir -p "$work"
 

@@ -80,8 +80,8 @@ typed AS (
         n.last_activity_flag AS last_activity,
         CASE WHEN n.est_salary_num BETWEEN -1.0e300 AND 1.0e300 THEN n.est_salary_num END AS est_salary,
         n.churn_flag AS churn
-    FROM parsed n
-    CROSS JOIN params p
+    FROM params p
+    CROSS JOIN parsed n
 ),
 classified AS (
     SELECT
@@ -120,8 +120,8 @@ classified AS (
             WHEN p.has_churn AND c.churn_text IS NULL THEN 'missing_churn'
             WHEN p.has_churn AND c.churn IS NULL THEN 'invalid_flag_churn'
         END AS reason
-    FROM typed c
-    CROSS JOIN params p
+    FROM params p
+    CROSS JOIN typed c
 )
 SELECT
     -- Keep the typed columns, the pass-through columns, source_line, field_count, raw and
@@ -157,5 +157,5 @@ SELECT
         WHEN 'invalid_flag_churn' THEN concat('churn ', r.churn_text, ' is not a known flag value')
         ELSE concat(substr(r.reason, 9), ' is empty')
     END AS detail
-FROM classified r
-CROSS JOIN params p
+FROM params p
+CROSS JOIN classified r

@@ -2,7 +2,8 @@
 //!
 //! The SQL lives in `ingest-svc/sql/*.sql` and is embedded as written. Settings reach it as data, never
 //! as pasted text: the typed settings are a one-row `params` table, the mapping's value maps a
-//! `value_map` table, and the outlier fences a one-row `fences` table. The only text substitutions
+//! `value_map` table, and the outlier fences are bound as named placeholders (`$score_lower`, ...)
+//! with `DataFrame::with_param_values`. The only text substitutions
 //! are the two quantile probabilities (typed `f64` values checked to lie in `[0, 1]`) and, for the
 //! missing-balance breakdown, a column name from a fixed list in this file.
 //!
@@ -24,6 +25,7 @@ use arrow::array::{
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::error::ArrowError;
 use bankseg_common::store::{ArtifactStore, DATAFUSION_URL};
+use datafusion::common::ScalarValue;
 use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::functions_aggregate::expr_fn::{approx_distinct, count, count_distinct, sum};
@@ -492,20 +494,15 @@ async fn fences(
     Ok(out)
 }
 
-fn fences_batch(fences: &[(&'static str, Fence)]) -> Result<RecordBatch> {
-    let mut fields = Vec::new();
-    let mut arrays: Vec<ArrayRef> = Vec::new();
+/// The fences as the named parameters of `clean.sql` (`score_lower`, `score_upper`, ...).
+fn fence_params(fences: &[(&'static str, Fence)]) -> Vec<(String, ScalarValue)> {
+    let mut params = Vec::new();
     for (name, fence) in fences {
         for (side, value) in [("lower", fence.lower), ("upper", fence.upper)] {
-            fields.push(Field::new(
-                format!("{name}_{side}"),
-                DataType::Float64,
-                true,
-            ));
-            arrays.push(Arc::new(Float64Array::from(vec![value])));
+            params.push((format!("{name}_{side}"), ScalarValue::Float64(value)));
         }
     }
-    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?)
+    params
 }
 
 /// The Arrow type of canonical column `name` in the clean table.
@@ -590,12 +587,12 @@ pub async fn run(job: &Job<'_>) -> Result<Figures> {
     let missing_balance = missing_balance(&ctx, job.layout).await?;
     let exact = rows_deduplicated <= job.exact_max_rows;
     let fences = fences(&ctx, job.options.outlier_rule, exact).await?;
-    ctx.register_batch("fences", fences_batch(&fences)?)?;
 
     let clean_key = ArtifactStore::key("datasets", job.dataset_id, "clean.parquet")?;
     let df = ctx
         .sql(CLEAN_SQL)
         .await?
+        .with_param_values(fence_params(&fences))?
         .select(clean_projection(job.layout))?;
     let stream = df.execute_stream().await?;
     let schema = stream.schema();

@@ -36,7 +36,7 @@ pub enum Error {
     /// A path, URI, upload or dataset that does not exist.
     #[error("{0}")]
     NotFound(String),
-    /// The shared runtime (store, Flight helpers) failed.
+    /// The shared runtime (store, Flight utilities) failed.
     #[error(transparent)]
     Common(#[from] bankseg_common::Error),
     /// The query engine failed.

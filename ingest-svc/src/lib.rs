@@ -73,7 +73,7 @@ pub struct Config {
     pub work_dir: Option<PathBuf>,
 
     /// Query-engine memory limit per ingestion, in MiB (larger sorts and joins spill to disk).
-    #[arg(long, env = "BANKSEG_INGEST_MEMORY_LIMIT_MB", default_value_t = 2048)]
+    #[arg(long, env = "BANKSEG_INGEST_MEMORY_LIMIT_MB", default_value_t = 1024)]
     pub memory_limit_mb: usize,
 
     /// Largest accepted CSV field, in bytes; a longer field is an error naming its line and column.
@@ -100,7 +100,7 @@ impl Config {
             allowed_roots: Vec::new(),
             mapping: None,
             work_dir: None,
-            memory_limit_mb: 2048,
+            memory_limit_mb: 1024,
             max_field_bytes: 1 << 20,
             exact_max_rows: clean::DEFAULT_EXACT_MAX_ROWS,
             max_concurrent_ingests: 2,

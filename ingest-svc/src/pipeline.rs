@@ -7,6 +7,7 @@ use std::sync::Arc;
 use bankseg_common::store::{ArtifactStore, new_id, validate_id};
 use bankseg_proto::ingest::v1::{IngestRequest, QualityReport, SourceFormat, ingest_request};
 use bytes::Bytes;
+use object_store::ObjectStoreExt;
 use tracing::{info, warn};
 
 use crate::clean::{self, CleaningOptions};
@@ -124,9 +125,42 @@ pub async fn ingest(state: &State, request: &IngestRequest) -> Result<QualityRep
         memory_limit: state.memory_limit,
         exact_max_rows: state.exact_max_rows,
     };
-    let figures = clean::run(&job).await?;
+    let result = finish(state, &job, &source, &staged).await;
+    if result.is_err() {
+        // Leave no half-written dataset behind.
+        for file in [
+            "clean.parquet",
+            "quarantine.parquet",
+            "quality.pb",
+            "quality.json",
+        ] {
+            if let Ok(key) = dataset_key(&dataset_id, file) {
+                let _ = state.store.object_store().delete(&key).await;
+            }
+        }
+    }
+    let report = result?;
+    info!(
+        dataset_id = %dataset_id,
+        rows_read = report.rows_read,
+        rows_clean = report.rows_clean,
+        rows_quarantined = report.rows_quarantined,
+        exact_duplicates = report.exact_duplicates_removed,
+        "ingested"
+    );
+    Ok(report)
+}
+
+/// Cleans, builds the report, checks the invariant and stores the report.
+async fn finish(
+    state: &State,
+    job: &clean::Job<'_>,
+    source: &Source,
+    staged: &stage::Staged,
+) -> Result<QualityReport> {
+    let figures = clean::run(job).await?;
     let ctx = ReportContext {
-        dataset_id: &dataset_id,
+        dataset_id: job.dataset_id,
         source: source.describe(),
         format: staged.format.name(),
         missing_optional: staged
@@ -161,25 +195,17 @@ pub async fn ingest(state: &State, request: &IngestRequest) -> Result<QualityRep
     }
     state
         .store
-        .put_message(&dataset_key(&dataset_id, "quality.pb")?, &report)
+        .put_message(&dataset_key(job.dataset_id, "quality.pb")?, &report)
         .await?;
     let json = serde_json::to_vec_pretty(&report)
         .map_err(|e| Error::Internal(format!("quality.json: {e}")))?;
     state
         .store
         .put(
-            &dataset_key(&dataset_id, "quality.json")?,
+            &dataset_key(job.dataset_id, "quality.json")?,
             Bytes::from(json),
         )
         .await?;
-    info!(
-        dataset_id = %dataset_id,
-        rows_read = report.rows_read,
-        rows_clean = report.rows_clean,
-        rows_quarantined = report.rows_quarantined,
-        exact_duplicates = report.exact_duplicates_removed,
-        "ingested"
-    );
     Ok(report)
 }
 

@@ -1,4 +1,4 @@
-//! Test server, generated fixtures and client helpers.
+//! Test server, generated fixtures and client calls.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
