@@ -227,5 +227,11 @@ fn phik_at_scale(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, two_sample_tests, aggregated_paths, correlations, phik_at_scale);
+criterion_group!(
+    benches,
+    two_sample_tests,
+    aggregated_paths,
+    correlations,
+    phik_at_scale
+);
 criterion_main!(benches);
