@@ -11,7 +11,7 @@
 //!   reports live by id, so any replica can serve them and they outlive a restart;
 //! - [`flight`]: Arrow Flight helpers: tickets, channels with explicit limits, streaming Parquet in and
 //!   out of the store;
-//! - [`format`]: numbers as each language writes them (`18,2 %`, `10 000` / `18.2%`, `10,000`), for
+//! - [`mod@format`]: numbers as each language writes them (`18,2 %`, `10 000` / `18.2%`, `10,000`), for
 //!   every sentence a service writes for readers.
 
 pub mod config;
