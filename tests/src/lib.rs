@@ -204,7 +204,9 @@ pub fn comparable_analysis(path: &Path) -> Result<serde_json::Value> {
     Ok(value)
 }
 
-/// The first place where two JSON documents differ, as a path and both values.
+/// The first place where two JSON documents differ, as a path and both values. Numbers count as
+/// equal within 1e-9 relative: parallel aggregation adds partial sums in whatever order the threads
+/// finish, so the last bits of a sum may differ between two runs of the same analysis.
 pub fn first_difference(a: &serde_json::Value, b: &serde_json::Value) -> Option<String> {
     fn walk(path: &str, a: &serde_json::Value, b: &serde_json::Value) -> Option<String> {
         use serde_json::Value::{Array, Object};
@@ -224,6 +226,14 @@ pub fn first_difference(a: &serde_json::Value, b: &serde_json::Value) -> Option<
                 .enumerate()
                 .find_map(|(i, (u, v))| walk(&format!("{path}[{i}]"), u, v)),
             _ if a == b => None,
+            (serde_json::Value::Number(x), serde_json::Value::Number(y)) => {
+                let (x, y) = (
+                    x.as_f64().unwrap_or(f64::NAN),
+                    y.as_f64().unwrap_or(f64::NAN),
+                );
+                let close = (x - y).abs() <= 1e-9 * x.abs().max(y.abs());
+                (!close).then(|| format!("{path}: {x} vs {y}"))
+            }
             _ => Some(format!("{path}: {a} vs {b}")),
         }
     }
