@@ -23,17 +23,20 @@ use arrow::array::{
     Array, ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
 };
 use arrow::datatypes::{DataType, Field, Schema};
-use arrow::error::ArrowError;
 use bankseg_common::store::{ArtifactStore, DATAFUSION_URL};
 use datafusion::common::ScalarValue;
 use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::functions_aggregate::expr_fn::{approx_distinct, count, count_distinct, sum};
+use datafusion::physical_plan::SendableRecordBatchStream;
 use datafusion::prelude::{
     Expr, ParquetReadOptions, SessionConfig, SessionContext, cast, col, lit, when,
 };
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
+use object_store::buffered::BufWriter;
 use parquet::arrow::AsyncArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
 
 use crate::mapping::{CANONICAL, Kind, Layout, Mapping};
 use crate::{Error, Result};
@@ -279,12 +282,11 @@ pub struct Job<'a> {
     pub exact_max_rows: u64,
 }
 
-fn df_to_arrow(e: datafusion::error::DataFusionError) -> bankseg_common::Error {
-    bankseg_common::Error::Arrow(ArrowError::from(e))
-}
-
 /// A session with a memory limit that spills to `work_dir/spill`. `view_types`: read Parquet
 /// strings as `Utf8View` (faster inside the pipeline; off when reporting the stored types).
+///
+/// `DATAFUSION_*` environment variables (e.g. `DATAFUSION_EXECUTION_BATCH_SIZE`) override these
+/// settings, as in `SessionConfig::from_env`.
 fn session(work_dir: &Path, memory_limit: usize, view_types: bool) -> Result<SessionContext> {
     let runtime = RuntimeEnvBuilder::new()
         .with_memory_limit(memory_limit, 1.0)
@@ -299,7 +301,65 @@ fn session(work_dir: &Path, memory_limit: usize, view_types: bool) -> Result<Ses
         .execution
         .parquet
         .schema_force_view_types = view_types;
+    apply_env(&mut config)?;
     Ok(SessionContext::new_with_config_rt(config, runtime))
+}
+
+/// Sets every option named by a `DATAFUSION_<SECTION>_<KEY>` environment variable.
+fn apply_env(config: &mut SessionConfig) -> Result<()> {
+    let keys: Vec<String> = config
+        .options()
+        .entries()
+        .into_iter()
+        .map(|entry| entry.key)
+        .collect();
+    for key in keys {
+        let var = key.to_uppercase().replace('.', "_");
+        if let Some(value) = std::env::var_os(&var) {
+            config
+                .options_mut()
+                .set(&key, &value.to_string_lossy())
+                .map_err(|e| Error::Internal(format!("environment variable {var}: {e}")))?;
+        }
+    }
+    Ok(())
+}
+
+/// Rows per row group of the stored clean and quarantine tables. A Parquet writer holds its open
+/// row group in memory, so this (not the file size) bounds the writer's memory; readers stream
+/// row group by row group.
+pub const OUTPUT_ROW_GROUP_ROWS: usize = 131_072;
+
+/// Largest encoded row group of the stored tables, in bytes (wide pass-through columns).
+pub const OUTPUT_ROW_GROUP_BYTES: usize = 32 << 20;
+
+/// Writer settings of the stored tables: Snappy, row groups of at most
+/// [`OUTPUT_ROW_GROUP_ROWS`] rows or [`OUTPUT_ROW_GROUP_BYTES`] bytes.
+pub fn output_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(OUTPUT_ROW_GROUP_ROWS))
+        .set_max_row_group_bytes(Some(OUTPUT_ROW_GROUP_BYTES))
+        .build()
+}
+
+/// Streams a query result into the store as Parquet (see [`output_properties`]); returns the rows
+/// written.
+async fn write_output(
+    store: &ArtifactStore,
+    key: &object_store::path::Path,
+    mut stream: SendableRecordBatchStream,
+) -> Result<u64> {
+    let writer = BufWriter::new(store.object_store(), key.clone());
+    let mut writer = AsyncArrowWriter::try_new(writer, stream.schema(), Some(output_properties()))?;
+    let mut rows = 0u64;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        rows += batch.num_rows() as u64;
+        writer.write(&batch).await?;
+    }
+    writer.close().await?;
+    Ok(rows)
 }
 
 fn params_batch(job: &Job<'_>) -> Result<RecordBatch> {
@@ -561,11 +621,7 @@ pub async fn run(job: &Job<'_>) -> Result<Figures> {
 
     let quarantine_key = ArtifactStore::key("datasets", job.dataset_id, "quarantine.parquet")?;
     let stream = ctx.sql(QUARANTINE_SQL).await?.execute_stream().await?;
-    let schema = stream.schema();
-    let rows_quarantined = job
-        .store
-        .write_parquet(&quarantine_key, schema, stream.map_err(df_to_arrow))
-        .await?;
+    let rows_quarantined = write_output(job.store, &quarantine_key, stream).await?;
 
     let counts = one_row(&ctx, COUNTS_SQL).await?;
     let rows_valid = u64_at(&counts, "rows_valid")?;
@@ -595,11 +651,7 @@ pub async fn run(job: &Job<'_>) -> Result<Figures> {
         .with_param_values(fence_params(&fences))?
         .select(clean_projection(job.layout))?;
     let stream = df.execute_stream().await?;
-    let schema = stream.schema();
-    let rows_clean = job
-        .store
-        .write_parquet(&clean_key, schema, stream.map_err(df_to_arrow))
-        .await?;
+    let rows_clean = write_output(job.store, &clean_key, stream).await?;
     drop(ctx);
 
     figures(

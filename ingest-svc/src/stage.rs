@@ -134,6 +134,7 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
 pub fn scratch_properties() -> WriterProperties {
     WriterProperties::builder()
         .set_max_row_group_row_count(Some(SCRATCH_ROW_GROUP_ROWS))
+        .set_max_row_group_bytes(Some(crate::clean::OUTPUT_ROW_GROUP_BYTES))
         .set_compression(Compression::UNCOMPRESSED)
         .build()
 }
