@@ -173,18 +173,8 @@ pub async fn run(config: Config, listener: TcpListener, shutdown: CancellationTo
 /// Binds `config.listen` and runs the server on a background task.
 pub async fn spawn(config: Config) -> Result<Running> {
     let listener = server::bind(config.listen).await?;
-    let addr = listener.local_addr().map_err(bankseg_common::Error::from)?;
     // Build the routes before returning, so configuration errors surface here.
     let routes = routes(&config).await?;
     let options = config.runtime.server_options("analysis-svc");
-    let shutdown = CancellationToken::new();
-    let token = shutdown.clone();
-    let task = tokio::spawn(async move {
-        server::serve(listener, routes, SERVICE_NAMES, &options, token).await
-    });
-    Ok(Running {
-        addr,
-        shutdown,
-        task,
-    })
+    Ok(Running::start(listener, routes, SERVICE_NAMES, options)?)
 }

@@ -144,6 +144,27 @@ pub struct Running {
 }
 
 impl Running {
+    /// Serves `routes` on `listener` on a background task, as [`serve`] does in the foreground.
+    pub fn start(
+        listener: TcpListener,
+        routes: Routes,
+        service_names: &'static [&'static str],
+        options: ServerOptions,
+    ) -> Result<Self> {
+        let addr = listener.local_addr()?;
+        let shutdown = CancellationToken::new();
+        let token = shutdown.clone();
+        let task =
+            tokio::spawn(
+                async move { serve(listener, routes, service_names, &options, token).await },
+            );
+        Ok(Self {
+            addr,
+            shutdown,
+            task,
+        })
+    }
+
     /// `http://addr`, for clients.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)

@@ -17,7 +17,7 @@ use super::error::Result;
 use super::segments::{SegOutput, conditions_text};
 use super::sql::{conditions_sql, ident, query};
 use super::text::Lang::{En, Ru};
-use super::text::{int, loc, lt, num, pct, pval};
+use super::text::{int, loc, lt, median_comparison, num, pct, pval};
 
 /// Smallest group on which normality is checked (scipy's kurtosis test needs 20); smaller groups
 /// count as not normal, so the rank test is primary.
@@ -895,22 +895,7 @@ pub fn bank_churners(
                 continue;
             };
             if let (Some(a), Some(b)) = (p.proto.median_churned, p.proto.median_retained) {
-                let (ru, en) = if a > b {
-                    ("выше", "higher")
-                } else if a < b {
-                    ("ниже", "lower")
-                } else {
-                    ("— распределение иное", "— distribution differs")
-                };
-                parts.push(loc(
-                    format!(
-                        "{} {ru} (медиана {} против {})",
-                        l.ru,
-                        num(a, Ru),
-                        num(b, Ru)
-                    ),
-                    format!("{} {en} (median {} vs {})", l.en, num(a, En), num(b, En)),
-                ));
+                parts.push(median_comparison(&l, a, b));
             }
         } else if let Some(f) = feature_churn.iter().find(|f| &f.column == c) {
             let best = f

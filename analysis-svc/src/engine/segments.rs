@@ -11,7 +11,7 @@ use super::config::{Band, Condition, Kind, Text};
 use super::error::Result;
 use super::sql::{condition_sql, conditions_sql, ident, lit, query};
 use super::text::Lang::{En, Ru};
-use super::text::{Lang, int, join, loc, lt, num, pct, range};
+use super::text::{Lang, int, join, loc, lt, median_comparison, num, pct, range};
 use super::{Study, proportion};
 
 /// Column holding the top-level segment id in the engine's base query.
@@ -864,22 +864,7 @@ fn describe_segment(study: &Study<'_>, s: &mut SegStats, bank_rate: f64) {
                 if test.significant
                     && let (Some(a), Some(b)) = (ns.median[1], ns.median[2])
                 {
-                    let (ru, en) = if a > b {
-                        ("выше", "higher")
-                    } else if a < b {
-                        ("ниже", "lower")
-                    } else {
-                        ("— распределение иное", "— distribution differs")
-                    };
-                    differs.push(loc(
-                        format!(
-                            "{} {ru} (медиана {} против {})",
-                            l.ru,
-                            num(a, Ru),
-                            num(b, Ru)
-                        ),
-                        format!("{} {en} (median {} vs {})", l.en, num(a, En), num(b, En)),
-                    ));
+                    differs.push(median_comparison(&l, a, b));
                 }
             }
             _ => {

@@ -79,3 +79,29 @@ pub fn join(parts: &[LocalizedText], sep: &str) -> LocalizedText {
             .join(sep),
     }
 }
+
+/// How the churners' median of a feature compares with the retained customers', e.g.
+/// "age lower (median 36 vs 41)", in both languages.
+pub fn median_comparison(label: &Text, churned: f64, retained: f64) -> LocalizedText {
+    let (ru, en) = if churned > retained {
+        ("выше", "higher")
+    } else if churned < retained {
+        ("ниже", "lower")
+    } else {
+        ("— распределение иное", "— distribution differs")
+    };
+    loc(
+        format!(
+            "{} {ru} (медиана {} против {})",
+            label.ru,
+            num(churned, Lang::Ru),
+            num(retained, Lang::Ru)
+        ),
+        format!(
+            "{} {en} (median {} vs {})",
+            label.en,
+            num(churned, Lang::En),
+            num(retained, Lang::En)
+        ),
+    )
+}
