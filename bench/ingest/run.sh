@@ -8,15 +8,15 @@
 # /tmp/bankseg-ingest-bench), runs the release `ingest_file` example (ingest-svc's pipeline without the
 # server: staging pass, DataFusion SQL, Parquet outputs, quality report) and then DuckDB, both under
 # GNU time, and prints one Markdown table row per run. Needs /usr/bin/time and `pip install duckdb`.
-# BANKSEG_INGEST_MEMORY_LIMIT_MB and DUCKDB_MEMORY (both default 1024 MiB) set the engines' memory
-# pools; both spill to disk beyond them.
+# BANKSEG_INGEST_MEMORY_LIMIT_MB (default: the service's default, 256 MiB) and DUCKDB_MEMORY (default
+# 1GB) set the engines' memory pools; both spill to disk beyond them. INGEST_ONLY=1 skips DuckDB.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 work="${BENCH_DIR:-/tmp/bankseg-ingest-bench}"
 duckdb_memory="${DUCKDB_MEMORY:-1GB}"
-export BANKSEG_INGEST_MEMORY_LIMIT_MB="${BANKSEG_INGEST_MEMORY_LIMIT_MB:-1024}"
+ingest_only="${INGEST_ONLY:-0}"
 if [ "$#" -eq 0 ]; then set -- 1000000 10000000; fi
 mkdir -p "$work"
 
@@ -47,6 +47,7 @@ for rows in "$@"; do
     read -r clean quarantined <<<"$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r['rows_clean'], r['rows_quarantined'])" "$work/report-$rows.json")"
     echo "| $rows | $mib | ingest-svc (DataFusion) | $secs | $(python3 -c "print(round($rows / $secs))") | $rss | $clean | $quarantined |"
 
+    if [ "$ingest_only" = 1 ]; then continue; fi
     rm -rf "$work/duckdb-spill"
     /usr/bin/time -v python3 "$root/bench/ingest/duckdb_clean.py" "$csv" "$work" "$duckdb_memory" \
         >"$work/duckdb-$rows.json" 2>"$work/duckdb-$rows.log"

@@ -157,8 +157,12 @@ impl ArtifactStore {
         S: Stream<Item = std::result::Result<RecordBatch, E>>,
         Error: From<E>,
     {
+        // Row groups are buffered in memory until flushed: cap them so memory does not grow with
+        // the table.
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(131_072))
+            .set_max_row_group_bytes(Some(32 << 20))
             .build();
         let writer = BufWriter::new(Arc::clone(&self.inner), key.clone());
         let mut writer = AsyncArrowWriter::try_new(writer, schema, Some(props))?;

@@ -292,9 +292,12 @@ fn session(work_dir: &Path, memory_limit: usize, view_types: bool) -> Result<Ses
         .with_memory_limit(memory_limit, 1.0)
         .with_temp_file_path(work_dir.join("spill"))
         .build_arc()?;
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // One partition: the plans then have no `RepartitionExec`, whose spill pool (DataFusion 55)
+    // can deadlock a grouped aggregation on two or more partitions once the memory pool is full
+    // (apache/datafusion#24883, fixed upstream by #24891); it also keeps one hash table per
+    // aggregate instead of one per partition, so the pool is not split.
     let mut config = SessionConfig::new()
-        .with_target_partitions(threads)
+        .with_target_partitions(1)
         .with_batch_size(8192);
     config
         .options_mut()

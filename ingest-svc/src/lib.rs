@@ -43,6 +43,10 @@ pub const SERVICE_NAMES: &[&str] = &[
     "arrow.flight.protocol.FlightService",
 ];
 
+/// Default query-engine memory limit per ingestion, in MiB. More does not make ingestion faster
+/// (see `docs/benchmarks-ingest.md`); it only lets the aggregations spill later.
+pub const DEFAULT_MEMORY_LIMIT_MB: usize = 256;
+
 /// Configuration of the ingestion service.
 #[derive(Debug, Clone, clap::Parser)]
 #[command(
@@ -72,8 +76,9 @@ pub struct Config {
     #[arg(long, env = "BANKSEG_INGEST_WORK_DIR")]
     pub work_dir: Option<PathBuf>,
 
-    /// Query-engine memory limit per ingestion, in MiB (larger sorts and joins spill to disk).
-    #[arg(long, env = "BANKSEG_INGEST_MEMORY_LIMIT_MB", default_value_t = 1024)]
+    /// Query-engine memory limit per ingestion, in MiB (larger sorts and aggregations spill to
+    /// disk); Parquet readers and writers and in-flight batches come on top of it.
+    #[arg(long, env = "BANKSEG_INGEST_MEMORY_LIMIT_MB", default_value_t = DEFAULT_MEMORY_LIMIT_MB)]
     pub memory_limit_mb: usize,
 
     /// Largest accepted CSV field, in bytes; a longer field is an error naming its line and column.
@@ -100,7 +105,7 @@ impl Config {
             allowed_roots: Vec::new(),
             mapping: None,
             work_dir: None,
-            memory_limit_mb: 1024,
+            memory_limit_mb: DEFAULT_MEMORY_LIMIT_MB,
             max_field_bytes: 1 << 20,
             exact_max_rows: clean::DEFAULT_EXACT_MAX_ROWS,
             max_concurrent_ingests: 2,
@@ -158,18 +163,8 @@ pub async fn run(config: Config, listener: TcpListener, shutdown: CancellationTo
 /// Binds `config.listen` and runs the service on a background task.
 pub async fn spawn(config: Config) -> Result<Running> {
     let listener = server::bind(config.listen).await?;
-    let addr = listener.local_addr()?;
-    let shutdown = CancellationToken::new();
     // Build the routes here so that configuration errors surface to the caller.
     let routes = routes(&config).await?;
     let options = config.runtime.server_options("ingest-svc");
-    let token = shutdown.clone();
-    let task = tokio::spawn(async move {
-        server::serve(listener, routes, SERVICE_NAMES, &options, token).await
-    });
-    Ok(Running {
-        addr,
-        shutdown,
-        task,
-    })
+    Ok(Running::start(listener, routes, SERVICE_NAMES, options)?)
 }
