@@ -1,6 +1,7 @@
 //! The quality report: the cleaning's figures as a `QualityReport`, with explanations written from
 //! the numbers in Russian and English.
 
+use bankseg_common::format::{self, Lang};
 use bankseg_proto::common::v1::LocalizedText;
 use bankseg_proto::ingest::v1::{
     ColumnQuality, GroupMissing, MissingBalance, QualityReport, ReasonCount,
@@ -183,27 +184,55 @@ fn missing_balance(f: &Figures) -> MissingBalance {
     }
 }
 
-fn label_en(g: &GroupFigures) -> String {
-    format!("{} = {}", g.column, g.value)
+/// A grouping column and its value as a reader of `lang` would say them.
+fn group_label(g: &GroupFigures, lang: Lang) -> String {
+    let value = match (lang, g.value.as_str()) {
+        (Lang::Ru, "true") => "да",
+        (Lang::Ru, "false") => "нет",
+        (_, v) => v,
+    };
+    format!("{} = {value}", column_name(&g.column, lang))
 }
 
-/// The plain-language explanation of the missing-balance pattern, from the numbers.
+fn column_name(column: &str, lang: Lang) -> &str {
+    match (lang, column) {
+        (Lang::Ru, "churn") => "отток",
+        (Lang::Ru, "products") => "число продуктов",
+        (Lang::Ru, "equity") => "баллы собственности",
+        (Lang::Ru, "city") => "город",
+        (Lang::Ru, "gender") => "пол",
+        (_, c) => c,
+    }
+}
+
+/// The plain-language explanation of the missing-balance pattern, from the numbers, with each
+/// language's number formats (`22,9 %`, `2 295` / `22.9%`, `2,295`).
 pub fn explain_missing_balance(f: &Figures) -> LocalizedText {
+    format::localized(|lang| explain_in(f, lang))
+}
+
+fn explain_in(f: &Figures, lang: Lang) -> String {
+    let ru = lang == Lang::Ru;
+    let share = |x: f64| format::pct(x, 1, lang);
+    let count = |n: u64| format::int(n, lang);
     let overall = pct(f.balance_missing, f.rows_read);
-    let mut ru = vec![format!(
-        "Баланс не указан у {} из {} строк ({:.1}%).",
-        f.balance_missing,
-        f.rows_read,
-        overall * 100.0
-    )];
-    let mut en = vec![format!(
-        "Balance is missing in {} of {} rows ({:.1}%).",
-        f.balance_missing,
-        f.rows_read,
-        overall * 100.0
-    )];
+    let mut out = vec![if ru {
+        format!(
+            "Баланс не указан у {} из {} строк ({}).",
+            count(f.balance_missing),
+            count(f.rows_read),
+            share(overall)
+        )
+    } else {
+        format!(
+            "Balance is missing in {} of {} rows ({}).",
+            count(f.balance_missing),
+            count(f.rows_read),
+            share(overall)
+        )
+    }];
     if f.balance_missing == 0 {
-        return text(ru.join(" "), en.join(" "));
+        return out.join(" ");
     }
     // For each grouping column: the group holding most of the gaps, and the spread of missing shares.
     let mut columns: Vec<&str> = f
@@ -235,35 +264,39 @@ pub fn explain_missing_balance(f: &Figures) -> LocalizedText {
         if share_of_rows > 0.0 {
             strongest = strongest.max(share_of_missing / share_of_rows);
         }
-        ru.push(format!(
-            "По {column}: {:.1}% пропусков приходятся на {} ({:.1}% всех строк); доля пропусков по группам от {:.1}% до {:.1}%.",
-            share_of_missing * 100.0,
-            label_en(top),
-            share_of_rows * 100.0,
-            min_rate * 100.0,
-            max_rate * 100.0
-        ));
-        en.push(format!(
-            "By {column}: {:.1}% of the gaps fall in {} ({:.1}% of all rows); the missing share ranges from {:.1}% to {:.1}% across groups.",
-            share_of_missing * 100.0,
-            label_en(top),
-            share_of_rows * 100.0,
-            min_rate * 100.0,
-            max_rate * 100.0
-        ));
+        out.push(if ru {
+            format!(
+                "По признаку «{}»: {} пропусков приходятся на {} ({} всех строк); доля пропусков по группам от {} до {}.",
+                column_name(column, lang),
+                share(share_of_missing),
+                group_label(top, lang),
+                share(share_of_rows),
+                share(min_rate),
+                share(max_rate)
+            )
+        } else {
+            format!(
+                "By {column}: {} of the gaps fall in {} ({} of all rows); the missing share ranges from {} to {} across groups.",
+                share(share_of_missing),
+                group_label(top, lang),
+                share(share_of_rows),
+                share(min_rate),
+                share(max_rate)
+            )
+        });
     }
-    if strongest >= 1.3 {
-        ru.push(format!(
-            "Пропуски не случайны: в отдельных группах их в {strongest:.1} раза больше, чем по доле строк. Пустой баланс нельзя считать нулём; анализы баланса используют только строки, где он есть."
-        ));
-        en.push(format!(
-            "The gaps are not random: some groups hold {strongest:.1} times their share of rows. A missing balance must not be read as zero; balance analyses use only the rows that have one."
-        ));
-    } else {
-        ru.push("Доля пропусков близка во всех группах: пропуски похожи на случайные.".into());
-        en.push("The missing share is similar in every group: the gaps look random.".into());
-    }
-    text(ru.join(" "), en.join(" "))
+    let times = format::num(strongest, 1, lang);
+    out.push(match (strongest >= 1.3, ru) {
+        (true, true) => format!(
+            "Пропуски не случайны: в отдельных группах их в {times} раза больше, чем по доле строк. Пустой баланс нельзя считать нулём; анализы баланса используют только строки, где он есть."
+        ),
+        (true, false) => format!(
+            "The gaps are not random: some groups hold {times} times their share of rows. A missing balance must not be read as zero; balance analyses use only the rows that have one."
+        ),
+        (false, true) => "Доля пропусков близка во всех группах: пропуски похожи на случайные.".into(),
+        (false, false) => "The missing share is similar in every group: the gaps look random.".into(),
+    });
+    out.join(" ")
 }
 
 #[cfg(test)]
@@ -317,7 +350,17 @@ mod tests {
         assert_eq!(mb.missing, 4);
         assert_eq!(mb.groups[0].missing_share, 4.0 / 6.0);
         assert_eq!(mb.groups[0].share_of_missing, 1.0);
-        let en = mb.explanation.unwrap().en;
+        let explanation = mb.explanation.unwrap();
+        let ru = explanation.ru;
+        assert!(
+            ru.starts_with("Баланс не указан у 4 из 10 строк (40,0\u{a0}%)."),
+            "{ru}"
+        );
+        assert!(
+            ru.contains("По признаку «отток»: 100,0\u{a0}% пропусков приходятся на отток = нет"),
+            "{ru}"
+        );
+        let en = explanation.en;
         assert!(
             en.starts_with("Balance is missing in 4 of 10 rows (40.0%)."),
             "{en}"

@@ -54,7 +54,7 @@ fn assert_reference_figures(q: &QualityReport) {
     assert!(stayed.share_of_missing > 0.99, "{stayed:?}");
     let en = &mb.explanation.as_ref().unwrap().en;
     assert!(
-        en.starts_with("Balance is missing in 2295 of 10000 rows (22.9%)."),
+        en.starts_with("Balance is missing in 2,295 of 10,000 rows (22.9%)."),
         "{en}"
     );
     assert!(en.contains("The gaps are not random"), "{en}");
