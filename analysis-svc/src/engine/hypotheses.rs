@@ -15,7 +15,7 @@ use super::Study;
 use super::config::{Kind, Text};
 use super::error::Result;
 use super::segments::{SegOutput, conditions_text};
-use super::sql::{conditions_sql, ident, query};
+use super::sql::{Rows, conditions_sql, ident, query};
 use super::text::Lang::{En, Ru};
 use super::text::{int, loc, lt, median_comparison, num, pct, pval};
 
@@ -205,7 +205,14 @@ fn group_list(groups: &[Group]) -> Text {
     Text::new(ru.join(" и "), en.join(" and "))
 }
 
-async fn numeric_run(study: &Study<'_>, seg: &SegOutput, spec: &Spec) -> Result<(Run, Vec<u64>)> {
+/// Value counts of the hypothesis column per group, in one query: rows of (group index, value cast
+/// to `sql_type`, count).
+async fn group_value_counts(
+    study: &Study<'_>,
+    seg: &SegOutput,
+    spec: &Spec,
+    sql_type: &str,
+) -> Result<Rows> {
     let col = ident(&spec.column);
     let parts: Vec<String> = spec
         .groups
@@ -213,12 +220,16 @@ async fn numeric_run(study: &Study<'_>, seg: &SegOutput, spec: &Spec) -> Result<
         .enumerate()
         .map(|(i, g)| {
             format!(
-                "SELECT {i} AS g, CAST({col} AS DOUBLE) AS v, count(*) AS n FROM {} WHERE ({}) AND {col} IS NOT NULL GROUP BY v",
+                "SELECT {i} AS g, CAST({col} AS {sql_type}) AS v, count(*) AS n FROM {} WHERE ({}) AND {col} IS NOT NULL GROUP BY v",
                 seg.base, g.predicate
             )
         })
         .collect();
-    let rows = query(study.ctx, &parts.join(" UNION ALL ")).await?;
+    query(study.ctx, &parts.join(" UNION ALL ")).await
+}
+
+async fn numeric_run(study: &Study<'_>, seg: &SegOutput, spec: &Spec) -> Result<(Run, Vec<u64>)> {
+    let rows = group_value_counts(study, seg, spec, "DOUBLE").await?;
     let mut pairs: Vec<Vec<(f64, u64)>> = vec![Vec::new(); spec.groups.len()];
     for ((g, v), n) in rows.i64(0)?.into_iter().zip(rows.f64(1)?).zip(rows.u64(2)?) {
         if let (Some(g), Some(v)) = (g, v)
@@ -433,19 +444,7 @@ async fn categorical_run(
     spec: &Spec,
     kind: Kind,
 ) -> Result<(Run, Vec<u64>)> {
-    let col = ident(&spec.column);
-    let parts: Vec<String> = spec
-        .groups
-        .iter()
-        .enumerate()
-        .map(|(i, g)| {
-            format!(
-                "SELECT {i} AS g, CAST({col} AS VARCHAR) AS v, count(*) AS n FROM {} WHERE ({}) AND {col} IS NOT NULL GROUP BY v",
-                seg.base, g.predicate
-            )
-        })
-        .collect();
-    let rows = query(study.ctx, &parts.join(" UNION ALL ")).await?;
+    let rows = group_value_counts(study, seg, spec, "VARCHAR").await?;
     let mut counts: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for ((g, v), n) in rows.i64(0)?.into_iter().zip(rows.str(1)?).zip(rows.u64(2)?) {
         if let (Some(g), Some(v)) = (g, v) {

@@ -163,6 +163,27 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// Churn rate per segment as bars, with their intervals and the bank average.
+    fn segment_churn_chart(
+        &self,
+        name: &str,
+        title: String,
+        segments: &[&SegmentSummary],
+    ) -> Result<Block> {
+        let bars: Vec<Bar> = segments
+            .iter()
+            .map(|s| self.rate_bar(self.segment_name(&s.segment_id), s.churn.as_ref()))
+            .collect();
+        let svg = charts::bars(
+            name,
+            &bars,
+            self.reference().as_ref(),
+            Axis::Percent,
+            self.lang,
+        )?;
+        Ok(self.chart(name, title, svg))
+    }
+
     fn rate_bar(&self, label: String, p: Option<&Proportion>) -> Bar {
         let (value, interval) = match p {
             Some(p) => (p.rate, Some((p.ci_low, p.ci_high))),
@@ -443,25 +464,14 @@ impl<'a> Ctx<'a> {
         }
 
         if !segments.is_empty() {
-            let bars: Vec<Bar> = segments
-                .iter()
-                .map(|s| self.rate_bar(self.segment_name(&s.segment_id), s.churn.as_ref()))
-                .collect();
-            let svg = charts::bars(
-                "summary_segments",
-                &bars,
-                self.reference().as_ref(),
-                Axis::Percent,
-                lang,
-            )?;
-            blocks.push(self.chart(
+            blocks.push(self.segment_churn_chart(
                 "summary_segments",
                 self.t(
                     "Отток по сегментам и в среднем по банку",
                     "Churn by segment against the bank average",
                 ),
-                svg,
-            ));
+                &segments,
+            )?);
         }
         Ok(Section {
             id: "summary",
@@ -1258,22 +1268,11 @@ impl<'a> Ctx<'a> {
                     self.bank_rate_text()
                 ),
             }));
-            let bars: Vec<Bar> = tops
-                .iter()
-                .map(|s| self.rate_bar(self.segment_name(&s.segment_id), s.churn.as_ref()))
-                .collect();
-            let svg = charts::bars(
-                "segments_churn",
-                &bars,
-                self.reference().as_ref(),
-                Axis::Percent,
-                lang,
-            )?;
-            blocks.push(self.chart(
+            blocks.push(self.segment_churn_chart(
                 "segments_churn",
                 self.t("Отток по сегментам", "Churn rate by segment"),
-                svg,
-            ));
+                &tops,
+            )?);
             let size_bars: Vec<Bar> = tops
                 .iter()
                 .map(|s| Bar::new(self.segment_name(&s.segment_id), s.share, false))
