@@ -1,17 +1,12 @@
--- Valid rows without exact duplicates: of rows whose source fields are all identical (same `raw`),
--- the first (lowest source_line) is kept.
+-- Valid rows without exact duplicates, with their duplicate_user_id flag, from the marks that
+-- marks.sql found bucket by bucket.
 --
--- Only the groups that do repeat are collected (`repeated`, usually tiny) and joined against the
--- classified rows, with the small side first so that it is the hash join's build side and memory
--- does not grow with the file.
-SELECT c.*
-FROM (
-    SELECT raw AS repeated_raw, min(source_line) AS keep_line
-    FROM classified
-    WHERE reason IS NULL
-    GROUP BY raw
-    HAVING count(*) > 1
-) repeated
-RIGHT JOIN classified c ON c.raw = repeated.repeated_raw
+-- The marks (usually few) come first so that they, not the table, are the hash join's build side;
+-- the classified rows stream through the join in source order, so nothing here grows with the file.
+SELECT
+    c.*,
+    COALESCE(m.duplicate_user_id, false) AS duplicate_user_id
+FROM marks m
+RIGHT JOIN classified c ON m.source_line = c.source_line
 WHERE c.reason IS NULL
-  AND (repeated.keep_line IS NULL OR c.source_line = repeated.keep_line)
+  AND NOT COALESCE(m.exact_duplicate, false)

@@ -8,19 +8,26 @@
 //! missing-balance breakdown, a column name from a fixed list in this file.
 //!
 //! Steps, each streamed (intermediate tables are Parquet files in the job's working directory, so
-//! every later step re-reads them instead of holding them in memory):
+//! every later step re-reads them instead of holding them in memory), none holding more than one
+//! bucket of rows:
 //!
-//! 1. `classify.sql`: staged text → typed columns + reason code → `classified`;
+//! 1. `classify.sql`: staged text → typed columns + reason code → `classified`, written in source
+//!    order (checked while writing) and registered with that order, so no later step sorts it;
 //! 2. `quarantine.sql`: rejected rows → `quarantine.parquet` in the store;
-//! 3. `deduplicate.sql`: valid rows minus exact duplicates → `deduplicated`;
-//! 4. `quantiles.sql`: exact quantiles (`percentile_cont`) → fences (IQR or percentiles);
-//! 5. `clean.sql`: flags (`balance_missing`, `duplicate_user_id`, `outlier_*`) → `clean.parquet`.
+//! 3. `bucket_keys.sql`: user id, raw record and line of each valid row, split by a hash of the
+//!    user id into buckets of about [`Job::bucket_rows`] rows; `marks.sql` then finds the exact
+//!    duplicates and repeated ids of one bucket at a time → `marks` (one row per marked row);
+//! 4. `deduplicate.sql`: valid rows minus exact duplicates, with the repeated-id flag → the view
+//!    `deduplicated`;
+//! 5. `quantiles.sql`: exact quantiles (`percentile_cont`) → fences (IQR or percentiles);
+//! 6. `clean.sql`: flags (`balance_missing`, `outlier_*`) → `clean.parquet`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{
     Array, ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
+    UInt32Array,
 };
 use arrow::datatypes::{DataType, Field, Schema};
 use bankseg_common::store::{ArtifactStore, DATAFUSION_URL};
@@ -43,7 +50,10 @@ use crate::{Error, Result};
 
 const CLASSIFY_SQL: &str = include_str!("../sql/classify.sql");
 const QUARANTINE_SQL: &str = include_str!("../sql/quarantine.sql");
+const BUCKET_KEYS_SQL: &str = include_str!("../sql/bucket_keys.sql");
+const MARKS_SQL: &str = include_str!("../sql/marks.sql");
 const DEDUPLICATE_SQL: &str = include_str!("../sql/deduplicate.sql");
+const EXACT_DUPLICATES_SQL: &str = include_str!("../sql/exact_duplicates.sql");
 const COUNTS_SQL: &str = include_str!("../sql/counts.sql");
 const QUANTILES_SQL: &str = include_str!("../sql/quantiles.sql");
 const QUANTILES_APPROX_SQL: &str = include_str!("../sql/quantiles_approx.sql");
@@ -56,6 +66,10 @@ const QUARANTINE_REASONS_SQL: &str = include_str!("../sql/quarantine_reasons.sql
 /// `count(DISTINCT)`, which hold the values in memory); above it they are approximate
 /// (`approx_percentile_cont`, a t-digest, and `approx_distinct`, HyperLogLog) so memory stays flat.
 pub const DEFAULT_EXACT_MAX_ROWS: u64 = 2_000_000;
+
+/// Default of [`Job::bucket_rows`]: the duplicate checks work on buckets of about this many valid
+/// rows (all rows of a user id in one bucket), so their memory does not grow with the file.
+pub const DEFAULT_BUCKET_ROWS: u64 = 1_000_000;
 
 /// Numeric columns that get outlier flags.
 pub const OUTLIER_COLUMNS: [&str; 4] = ["score", "age", "balance", "est_salary"];
@@ -280,6 +294,8 @@ pub struct Job<'a> {
     pub memory_limit: usize,
     /// Largest row count for exact quantiles and distinct counts; above it they are approximate.
     pub exact_max_rows: u64,
+    /// Valid rows per bucket of the duplicate checks (see [`DEFAULT_BUCKET_ROWS`]).
+    pub bucket_rows: u64,
 }
 
 /// A session with a memory limit that spills to `work_dir/spill`. `view_types`: read Parquet
@@ -432,8 +448,17 @@ fn value_map_batch(mapping: &Mapping) -> Result<RecordBatch> {
     )?)
 }
 
-/// Runs `sql` and writes its result to a local Parquet file; returns the rows written.
-async fn materialize(ctx: &SessionContext, sql: &str, out: &Path) -> Result<u64> {
+/// A scratch table written by [`materialize`].
+struct Materialized {
+    /// Rows written.
+    rows: u64,
+    /// Whether `source_line` strictly increases through the file (the table has that column).
+    in_source_order: bool,
+}
+
+/// Runs `sql` and writes its result to a local Parquet file, checking on the way whether the rows
+/// come in source order.
+async fn materialize(ctx: &SessionContext, sql: &str, out: &Path) -> Result<Materialized> {
     let df = ctx.sql(sql).await?;
     let mut stream = df.execute_stream().await?;
     let file = tokio::fs::File::create(out).await?;
@@ -443,19 +468,182 @@ async fn materialize(ctx: &SessionContext, sql: &str, out: &Path) -> Result<u64>
         Some(crate::stage::scratch_properties()),
     )?;
     let mut rows = 0u64;
+    let mut last_line = None;
+    let mut in_source_order = stream.schema().column_with_name("source_line").is_some();
     while let Some(batch) = stream.next().await {
         let batch = batch?;
         rows += batch.num_rows() as u64;
+        if in_source_order {
+            in_source_order = continues_source_order(&batch, &mut last_line);
+        }
         writer.write(&batch).await?;
     }
     writer.close().await?;
-    Ok(rows)
+    Ok(Materialized {
+        rows,
+        in_source_order,
+    })
+}
+
+/// Whether the batch's `source_line` values strictly increase, starting above `last`; moves `last`
+/// to the batch's last line.
+fn continues_source_order(batch: &RecordBatch, last: &mut Option<i64>) -> bool {
+    let Some(lines) = batch
+        .column_by_name("source_line")
+        .and_then(|c| c.as_any().downcast_ref::<Int64Array>())
+    else {
+        return false;
+    };
+    if lines.null_count() > 0 {
+        return false;
+    }
+    for &line in lines.values() {
+        if last.is_some_and(|previous| line <= previous) {
+            return false;
+        }
+        *last = Some(line);
+    }
+    true
+}
+
+/// Registers the local Parquet file `path` as `name`, declared sorted by `source_line` when
+/// `in_source_order` (so that `ORDER BY source_line` over it, and over joins that keep its order,
+/// needs no sort).
+async fn register_in_order(
+    ctx: &SessionContext,
+    name: &str,
+    path: &Path,
+    in_source_order: bool,
+) -> Result<()> {
+    let path = utf8_path(path)?;
+    let mut options = ParquetReadOptions::default();
+    if in_source_order {
+        options = options.file_sort_order(vec![vec![col("source_line").sort(true, false)]]);
+    }
+    ctx.register_parquet(name, path, options).await?;
+    Ok(())
+}
+
+fn utf8_path(path: &Path) -> Result<&str> {
+    path.to_str()
+        .ok_or_else(|| Error::Internal(format!("work path {} is not UTF-8", path.display())))
+}
+
+/// Bucket of user id `id` among `buckets`: a 64-bit mix (the SplitMix64 finaliser) of the id, so
+/// that ids with a common stride still spread evenly.
+fn bucket_of(id: i64, buckets: usize) -> usize {
+    let mut x = id as u64;
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    (x % buckets as u64) as usize
+}
+
+/// Rows per row group of the bucket files: the split keeps one open row group per bucket, so the
+/// groups shrink as buckets multiply and the writers' memory stays the same.
+fn bucket_row_group_rows(buckets: usize) -> usize {
+    (262_144 / buckets.max(1)).clamp(1024, crate::stage::SCRATCH_ROW_GROUP_ROWS)
+}
+
+/// Splits the valid rows' keys (`bucket_keys.sql`) into `buckets` local Parquet files by a hash of
+/// the user id; returns the files.
+async fn split_into_buckets(
+    ctx: &SessionContext,
+    work_dir: &Path,
+    buckets: usize,
+) -> Result<Vec<PathBuf>> {
+    let mut stream = ctx.sql(BUCKET_KEYS_SQL).await?.execute_stream().await?;
+    let properties = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(bucket_row_group_rows(buckets)))
+        .set_max_row_group_bytes(Some(OUTPUT_ROW_GROUP_BYTES))
+        .set_compression(Compression::UNCOMPRESSED)
+        .build();
+    let mut paths = Vec::with_capacity(buckets);
+    let mut writers = Vec::with_capacity(buckets);
+    for k in 0..buckets {
+        let path = work_dir.join(format!("bucket-{k}.parquet"));
+        let file = tokio::fs::File::create(&path).await?;
+        writers.push(AsyncArrowWriter::try_new(
+            file,
+            stream.schema(),
+            Some(properties.clone()),
+        )?);
+        paths.push(path);
+    }
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        if buckets == 1 {
+            writers[0].write(&batch).await?;
+            continue;
+        }
+        let ids = batch
+            .column_by_name("user_id")
+            .and_then(|c| c.as_any().downcast_ref::<Int64Array>())
+            .ok_or_else(|| Error::Internal("bucket keys have no Int64 user_id".into()))?;
+        let mut rows: Vec<Vec<u32>> = vec![Vec::new(); buckets];
+        for (row, id) in ids.iter().enumerate() {
+            // Valid rows always have an id; a NULL would go to bucket 0 and still be compared.
+            let k = id.map_or(0, |id| bucket_of(id, buckets));
+            rows[k].push(u32::try_from(row).unwrap_or(u32::MAX));
+        }
+        for (writer, rows) in writers.iter_mut().zip(rows) {
+            if !rows.is_empty() {
+                let part = arrow::compute::take_record_batch(&batch, &UInt32Array::from(rows))?;
+                writer.write(&part).await?;
+            }
+        }
+    }
+    for writer in writers {
+        writer.close().await?;
+    }
+    Ok(paths)
+}
+
+/// Registers the view `deduplicated` (deduplicate.sql) over `classified` and `marks`.
+///
+/// From here on joins keep the order they are written in: statistics could make DataFusion build
+/// its hash table from `classified` (the whole table, which a hash join cannot spill) instead of
+/// `marks`, and the output would lose the source order that spares the final sort.
+async fn register_deduplicated(ctx: &SessionContext) -> Result<()> {
+    ctx.sql("SET datafusion.optimizer.join_reordering = false")
+        .await?
+        .collect()
+        .await?;
+    ctx.register_table("deduplicated", ctx.sql(DEDUPLICATE_SQL).await?.into_view())?;
+    Ok(())
+}
+
+/// Runs `marks.sql` on each bucket in turn and writes the marks to `out`; removes the bucket files.
+async fn mark_duplicates(ctx: &SessionContext, buckets: &[PathBuf], out: &Path) -> Result<()> {
+    let mut writer = None;
+    for path in buckets {
+        register_local(ctx, "bucket", path).await?;
+        let mut stream = ctx.sql(MARKS_SQL).await?.execute_stream().await?;
+        if writer.is_none() {
+            let file = tokio::fs::File::create(out).await?;
+            writer = Some(AsyncArrowWriter::try_new(
+                file,
+                stream.schema(),
+                Some(crate::stage::scratch_properties()),
+            )?);
+        }
+        let writer = writer.as_mut().expect("created above");
+        while let Some(batch) = stream.next().await {
+            writer.write(&batch?).await?;
+        }
+        drop(stream);
+        ctx.deregister_table("bucket")?;
+        tokio::fs::remove_file(path).await?;
+    }
+    writer
+        .ok_or_else(|| Error::Internal("no bucket to mark".into()))?
+        .close()
+        .await?;
+    Ok(())
 }
 
 async fn register_local(ctx: &SessionContext, name: &str, path: &Path) -> Result<()> {
-    let path = path
-        .to_str()
-        .ok_or_else(|| Error::Internal(format!("work path {} is not UTF-8", path.display())))?;
+    let path = utf8_path(path)?;
     ctx.register_parquet(name, path, ParquetReadOptions::default())
         .await?;
     Ok(())
@@ -613,8 +801,14 @@ pub async fn run(job: &Job<'_>) -> Result<Figures> {
     ctx.register_batch("value_map", value_map_batch(job.mapping)?)?;
 
     let classified = job.work_dir.join("classified.parquet");
-    let classified_rows = materialize(&ctx, CLASSIFY_SQL, &classified).await?;
-    register_local(&ctx, "classified", &classified).await?;
+    let Materialized {
+        rows: classified_rows,
+        in_source_order,
+    } = materialize(&ctx, CLASSIFY_SQL, &classified).await?;
+    if !in_source_order {
+        tracing::warn!("classified rows are not in source order; the outputs will be sorted");
+    }
+    register_in_order(&ctx, "classified", &classified, in_source_order).await?;
     if classified_rows != job.rows_read {
         return Err(Error::Internal(format!(
             "classification lost rows: {} read, {classified_rows} classified",
@@ -634,14 +828,21 @@ pub async fn run(job: &Job<'_>) -> Result<Figures> {
         0
     };
 
-    let deduplicated = job.work_dir.join("deduplicated.parquet");
-    let rows_deduplicated = materialize(&ctx, DEDUPLICATE_SQL, &deduplicated).await?;
-    register_local(&ctx, "deduplicated", &deduplicated).await?;
-    let exact_duplicates_removed = rows_valid.checked_sub(rows_deduplicated).ok_or_else(|| {
+    let buckets = usize::try_from(rows_valid.div_ceil(job.bucket_rows.max(1)))
+        .unwrap_or(usize::MAX)
+        .max(1);
+    let bucket_files = split_into_buckets(&ctx, job.work_dir, buckets).await?;
+    let marks = job.work_dir.join("marks.parquet");
+    mark_duplicates(&ctx, &bucket_files, &marks).await?;
+    register_local(&ctx, "marks", &marks).await?;
+    let exact_duplicates_removed =
+        u64_at(&one_row(&ctx, EXACT_DUPLICATES_SQL).await?, "exact_duplicates")?;
+    let rows_deduplicated = rows_valid.checked_sub(exact_duplicates_removed).ok_or_else(|| {
         Error::Internal(format!(
-            "de-duplication produced {rows_deduplicated} rows from {rows_valid}"
+            "{exact_duplicates_removed} exact duplicates among {rows_valid} valid rows"
         ))
     })?;
+    register_deduplicated(&ctx).await?;
 
     let missing_balance = missing_balance(&ctx, job.layout).await?;
     let exact = rows_deduplicated <= job.exact_max_rows;
@@ -656,6 +857,11 @@ pub async fn run(job: &Job<'_>) -> Result<Figures> {
     let stream = df.execute_stream().await?;
     let rows_clean = write_output(job.store, &clean_key, stream).await?;
     drop(ctx);
+    if rows_clean != rows_deduplicated {
+        return Err(Error::Internal(format!(
+            "the clean table has {rows_clean} rows, {rows_deduplicated} expected"
+        )));
+    }
 
     figures(
         job,
@@ -841,4 +1047,187 @@ pub fn work_dir(base: Option<&PathBuf>) -> Result<tempfile::TempDir> {
     };
     std::fs::create_dir_all(dir.path().join("spill"))?;
     Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A few classified rows (the columns the later steps read) and a few marks, registered the
+    /// way [`run`] registers them.
+    async fn context(dir: &Path, in_source_order: bool) -> SessionContext {
+        let classified = RecordBatch::try_from_iter(vec![
+            (
+                "source_line",
+                Arc::new(Int64Array::from(vec![2, 3, 4, 5, 6])) as ArrayRef,
+            ),
+            (
+                "reason",
+                Arc::new(StringArray::from(vec![
+                    None,
+                    Some("missing_city"),
+                    None,
+                    None,
+                    None,
+                ])),
+            ),
+            ("detail", Arc::new(StringArray::from(vec!["", "x", "", "", ""]))),
+            ("raw", Arc::new(StringArray::from(vec!["a", "b", "c", "a", "d"]))),
+            ("user_id", Arc::new(Int64Array::from(vec![1, 2, 3, 1, 3]))),
+            (
+                "score",
+                Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0, 1.0, 4.0])),
+            ),
+            (
+                "age",
+                Arc::new(arrow::array::Int16Array::from(vec![30, 40, 50, 30, 60])),
+            ),
+            (
+                "balance",
+                Arc::new(Float64Array::from(vec![
+                    Some(1.0),
+                    None,
+                    Some(3.0),
+                    Some(1.0),
+                    None,
+                ])),
+            ),
+            (
+                "est_salary",
+                Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0, 1.0, 4.0])),
+            ),
+        ])
+        .unwrap();
+        let ctx = session(dir, 64 << 20, true).unwrap();
+        let path = dir.join("classified.parquet");
+        let file = tokio::fs::File::create(&path).await.unwrap();
+        let mut writer = AsyncArrowWriter::try_new(file, classified.schema(), None).unwrap();
+        writer.write(&classified).await.unwrap();
+        writer.close().await.unwrap();
+        register_in_order(&ctx, "classified", &path, in_source_order)
+            .await
+            .unwrap();
+        let buckets = split_into_buckets(&ctx, dir, 2).await.unwrap();
+        let marks = dir.join("marks.parquet");
+        mark_duplicates(&ctx, &buckets, &marks).await.unwrap();
+        register_local(&ctx, "marks", &marks).await.unwrap();
+        register_deduplicated(&ctx).await.unwrap();
+        ctx
+    }
+
+    fn no_fences() -> Vec<(String, ScalarValue)> {
+        let fences: Vec<_> = OUTLIER_COLUMNS
+            .iter()
+            .map(|&c| {
+                (
+                    c,
+                    Fence {
+                        lower: None,
+                        upper: None,
+                    },
+                )
+            })
+            .collect();
+        fence_params(&fences)
+    }
+
+    async fn physical_plan(ctx: &SessionContext, sql: &str) -> String {
+        let df = ctx.sql(sql).await.unwrap().with_param_values(no_fences());
+        let plan = df.unwrap().create_physical_plan().await.unwrap();
+        datafusion::physical_plan::displayable(plan.as_ref())
+            .indent(false)
+            .to_string()
+    }
+
+    #[tokio::test]
+    async fn outputs_in_source_order_need_no_sort() {
+        // A sort would hold (and spill) the whole table: the outputs must stream in source order.
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = context(dir.path(), true).await;
+        for sql in [QUARANTINE_SQL, CLEAN_SQL] {
+            let plan = physical_plan(&ctx, sql).await;
+            assert!(!plan.contains("SortExec"), "{plan}");
+            assert!(!plan.contains("SortPreservingMergeExec"), "{plan}");
+        }
+        // The marks, not the table, are the hash join's build side.
+        let plan = physical_plan(&ctx, CLEAN_SQL).await;
+        assert!(plan.contains("join_type=Right"), "{plan}");
+        // Without the declared order DataFusion sorts (the check above is not vacuous).
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = context(dir.path(), false).await;
+        assert!(physical_plan(&ctx, CLEAN_SQL).await.contains("SortExec"));
+    }
+
+    #[tokio::test]
+    async fn marks_find_exact_duplicates_and_repeated_ids_across_buckets() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = context(dir.path(), true).await;
+        let batches = ctx
+            .sql("SELECT source_line, exact_duplicate, duplicate_user_id FROM marks ORDER BY source_line")
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let batch = arrow::compute::concat_batches(&batches[0].schema(), &batches).unwrap();
+        // Lines 2 and 5 are the same record ("a", id 1): 5 is removed, and id 1 then has one row.
+        // Lines 4 and 6 are different records of id 3: both kept and flagged. Line 3 is rejected.
+        let lines = batch.column(0).as_any().downcast_ref::<Int64Array>().unwrap();
+        assert_eq!(lines.values().to_vec(), vec![2, 4, 5, 6]);
+        let flags = |i: usize| {
+            let column = batch.column(i).as_any().downcast_ref::<BooleanArray>().unwrap();
+            column.iter().map(Option::unwrap).collect::<Vec<_>>()
+        };
+        assert_eq!(flags(1), vec![false, false, true, false]);
+        assert_eq!(flags(2), vec![false, true, false, true]);
+        let clean = ctx
+            .sql(CLEAN_SQL)
+            .await
+            .unwrap()
+            .with_param_values(no_fences())
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let lines: Vec<i64> = clean
+            .iter()
+            .flat_map(|b| {
+                b.column_by_name("source_line")
+                    .unwrap()
+                    .as_any()
+                    .downcast_ref::<Int64Array>()
+                    .unwrap()
+                    .values()
+                    .to_vec()
+            })
+            .collect();
+        assert_eq!(lines, vec![2, 4, 6]);
+    }
+
+    #[test]
+    fn bucket_hash_spreads_strided_ids() {
+        let mut counts = [0usize; 10];
+        for id in (0..100_000i64).map(|i| 1_000 + i * 10) {
+            counts[bucket_of(id, 10)] += 1;
+        }
+        assert!(counts.iter().all(|&c| (9_000..11_000).contains(&c)), "{counts:?}");
+        assert_eq!(bucket_of(42, 1), 0);
+    }
+
+    #[test]
+    fn source_order_check() {
+        let batch = |lines: Vec<i64>| {
+            RecordBatch::try_from_iter(vec![(
+                "source_line",
+                Arc::new(Int64Array::from(lines)) as ArrayRef,
+            )])
+            .unwrap()
+        };
+        let mut last = None;
+        assert!(continues_source_order(&batch(vec![2, 3, 7]), &mut last));
+        assert!(continues_source_order(&batch(vec![8]), &mut last));
+        assert!(!continues_source_order(&batch(vec![8]), &mut last));
+        let mut last = None;
+        assert!(!continues_source_order(&batch(vec![3, 2]), &mut last));
+    }
 }

@@ -90,6 +90,12 @@ pub struct Config {
     #[arg(long, env = "BANKSEG_INGEST_EXACT_MAX_ROWS", default_value_t = clean::DEFAULT_EXACT_MAX_ROWS)]
     pub exact_max_rows: u64,
 
+    /// The duplicate checks (exact duplicates, repeated user ids) run on buckets of about this many
+    /// valid rows, split by a hash of the user id, one bucket at a time: their memory follows this
+    /// size, not the file's. Lower it together with --memory-limit-mb.
+    #[arg(long, env = "BANKSEG_INGEST_BUCKET_ROWS", default_value_t = clean::DEFAULT_BUCKET_ROWS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub bucket_rows: u64,
+
     /// Ingestions run at once (each with its own memory pool); further requests wait their turn.
     #[arg(long, env = "BANKSEG_INGEST_MAX_CONCURRENT", default_value_t = 2)]
     pub max_concurrent_ingests: usize,
@@ -108,6 +114,7 @@ impl Config {
             memory_limit_mb: DEFAULT_MEMORY_LIMIT_MB,
             max_field_bytes: 1 << 20,
             exact_max_rows: clean::DEFAULT_EXACT_MAX_ROWS,
+            bucket_rows: clean::DEFAULT_BUCKET_ROWS,
             max_concurrent_ingests: 2,
         }
     }
@@ -132,6 +139,7 @@ impl Config {
             memory_limit: self.memory_limit_mb.saturating_mul(1 << 20),
             max_field_bytes: self.max_field_bytes,
             exact_max_rows: self.exact_max_rows,
+            bucket_rows: self.bucket_rows,
             permits: Arc::new(tokio::sync::Semaphore::new(
                 self.max_concurrent_ingests.max(1),
             )),

@@ -34,6 +34,8 @@ pub struct State {
     pub max_field_bytes: usize,
     /// Largest row count for exact quantiles and distinct counts.
     pub exact_max_rows: u64,
+    /// Valid rows per bucket of the duplicate checks.
+    pub bucket_rows: u64,
     /// Ingestions allowed to run at once (each has its own memory pool); others wait.
     pub permits: Arc<tokio::sync::Semaphore>,
 }
@@ -124,6 +126,7 @@ pub async fn ingest(state: &State, request: &IngestRequest) -> Result<QualityRep
         options: &options,
         memory_limit: state.memory_limit,
         exact_max_rows: state.exact_max_rows,
+        bucket_rows: state.bucket_rows,
     };
     let result = finish(state, &job, &source, &staged).await;
     if result.is_err() {

@@ -1,0 +1,31 @@
+-- Duplicate marks of one bucket of valid rows.
+--
+-- Input: `bucket`, the user_id, raw and source_line of the valid rows whose user id hashes to this
+-- bucket. Every row of an id lands in the same bucket, and rows with the same `raw` have the same
+-- id, so each bucket is checked on its own and memory depends on the bucket size, not the file.
+--
+-- Output: one row per valid row that needs a mark (usually few):
+--   exact_duplicate    all its source fields equal those of an earlier row (the first copy, lowest
+--                      source_line, is kept; the others are removed and counted);
+--   duplicate_user_id  its user id occurs in more than one distinct row (kept and flagged: in bank
+--                      exports these are different customers in different cities).
+WITH copies AS (
+    SELECT user_id, raw, min(source_line) AS keep_line, count(*) AS copies
+    FROM bucket
+    GROUP BY user_id, raw
+),
+marked AS (
+    SELECT
+        user_id,
+        raw,
+        keep_line,
+        copies,
+        count(*) OVER (PARTITION BY user_id) > 1 AS repeated
+    FROM copies
+)
+SELECT
+    b.source_line,
+    b.source_line <> m.keep_line AS exact_duplicate,
+    m.repeated AS duplicate_user_id
+FROM (SELECT * FROM marked WHERE copies > 1 OR repeated) m
+JOIN bucket b ON b.user_id = m.user_id AND b.raw = m.raw
