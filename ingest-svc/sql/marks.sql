@@ -14,18 +14,22 @@ WITH copies AS (
     FROM bucket
     GROUP BY user_id, raw
 ),
-marked AS (
-    SELECT
-        user_id,
-        raw,
-        keep_line,
-        copies,
-        count(*) OVER (PARTITION BY user_id) > 1 AS repeated
+repeated AS (
+    SELECT user_id
     FROM copies
+    GROUP BY user_id
+    HAVING count(*) > 1
+),
+-- The repeated ids (few) come first so that they are the hash join's build side.
+marked AS (
+    SELECT c.user_id, c.raw, c.keep_line, r.user_id IS NOT NULL AS repeated
+    FROM repeated r
+    RIGHT JOIN copies c ON r.user_id = c.user_id
+    WHERE c.copies > 1 OR r.user_id IS NOT NULL
 )
 SELECT
     b.source_line,
     b.source_line <> m.keep_line AS exact_duplicate,
     m.repeated AS duplicate_user_id
-FROM (SELECT * FROM marked WHERE copies > 1 OR repeated) m
+FROM marked m
 JOIN bucket b ON b.user_id = m.user_id AND b.raw = m.raw

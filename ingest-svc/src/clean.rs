@@ -41,7 +41,7 @@ use datafusion::prelude::{
 };
 use futures::StreamExt;
 use object_store::buffered::BufWriter;
-use parquet::arrow::AsyncArrowWriter;
+use parquet::arrow::{ArrowWriter, AsyncArrowWriter};
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
@@ -304,9 +304,13 @@ pub struct Job<'a> {
 /// `DATAFUSION_*` environment variables (e.g. `DATAFUSION_EXECUTION_BATCH_SIZE`) override these
 /// settings, as in `SessionConfig::from_env`.
 fn session(work_dir: &Path, memory_limit: usize, view_types: bool) -> Result<SessionContext> {
+    // No Parquet metadata or statistics caches: each scratch file is opened a few times at most,
+    // and the caches (up to 50 + 20 MiB, outside the pool) would fill as files grow.
     let runtime = RuntimeEnvBuilder::new()
         .with_memory_limit(memory_limit, 1.0)
         .with_temp_file_path(work_dir.join("spill"))
+        .with_metadata_cache_limit(0)
+        .with_file_statistics_cache_limit(0)
         .build_arc()?;
     // One partition: the plans then have no `RepartitionExec`, whose spill pool (DataFusion 55)
     // can deadlock a grouped aggregation on two or more partitions once the memory pool is full
@@ -448,6 +452,20 @@ fn value_map_batch(mapping: &Mapping) -> Result<RecordBatch> {
     )?)
 }
 
+/// A Parquet writer for a local scratch file.
+///
+/// Synchronous, on the thread that runs the query (as DataFusion writes its spill files): the
+/// writes are to local disk, and an async file would hand every write to the blocking thread pool,
+/// whose threads each take their own allocator arena and leave memory behind in it.
+fn scratch_writer(
+    path: &Path,
+    schema: arrow::datatypes::SchemaRef,
+    properties: WriterProperties,
+) -> Result<ArrowWriter<std::io::BufWriter<std::fs::File>>> {
+    let file = std::io::BufWriter::with_capacity(64 << 10, std::fs::File::create(path)?);
+    Ok(ArrowWriter::try_new(file, schema, Some(properties))?)
+}
+
 /// A scratch table written by [`materialize`].
 struct Materialized {
     /// Rows written.
@@ -461,12 +479,7 @@ struct Materialized {
 async fn materialize(ctx: &SessionContext, sql: &str, out: &Path) -> Result<Materialized> {
     let df = ctx.sql(sql).await?;
     let mut stream = df.execute_stream().await?;
-    let file = tokio::fs::File::create(out).await?;
-    let mut writer = AsyncArrowWriter::try_new(
-        file,
-        stream.schema(),
-        Some(crate::stage::scratch_properties()),
-    )?;
+    let mut writer = scratch_writer(out, stream.schema(), crate::stage::scratch_properties())?;
     let mut rows = 0u64;
     let mut last_line = None;
     let mut in_source_order = stream.schema().column_with_name("source_line").is_some();
@@ -476,9 +489,9 @@ async fn materialize(ctx: &SessionContext, sql: &str, out: &Path) -> Result<Mate
         if in_source_order {
             in_source_order = continues_source_order(&batch, &mut last_line);
         }
-        writer.write(&batch).await?;
+        writer.write(&batch)?;
     }
-    writer.close().await?;
+    writer.close()?;
     Ok(Materialized {
         rows,
         in_source_order,
@@ -540,9 +553,9 @@ fn bucket_of(id: i64, buckets: usize) -> usize {
 }
 
 /// Rows per row group of the bucket files: the split keeps one open row group per bucket, so the
-/// groups shrink as buckets multiply and the writers' memory stays the same.
+/// groups shrink as buckets multiply and the writers together hold about 64k rows at any count.
 fn bucket_row_group_rows(buckets: usize) -> usize {
-    (262_144 / buckets.max(1)).clamp(1024, crate::stage::SCRATCH_ROW_GROUP_ROWS)
+    (65_536 / buckets.max(1)).clamp(1024, crate::stage::SCRATCH_ROW_GROUP_ROWS)
 }
 
 /// Splits the valid rows' keys (`bucket_keys.sql`) into `buckets` local Parquet files by a hash of
@@ -553,27 +566,24 @@ async fn split_into_buckets(
     buckets: usize,
 ) -> Result<Vec<PathBuf>> {
     let mut stream = ctx.sql(BUCKET_KEYS_SQL).await?.execute_stream().await?;
-    let properties = WriterProperties::builder()
+    // No dictionaries and small pages: a writer's dictionary and page buffers (up to 1 MiB each
+    // per column by default) do not shrink with its row groups and would add up over the buckets.
+    let properties = crate::stage::scratch_builder()
         .set_max_row_group_row_count(Some(bucket_row_group_rows(buckets)))
-        .set_max_row_group_bytes(Some(OUTPUT_ROW_GROUP_BYTES))
-        .set_compression(Compression::UNCOMPRESSED)
+        .set_dictionary_enabled(false)
+        .set_data_page_size_limit(64 << 10)
         .build();
     let mut paths = Vec::with_capacity(buckets);
     let mut writers = Vec::with_capacity(buckets);
     for k in 0..buckets {
         let path = work_dir.join(format!("bucket-{k}.parquet"));
-        let file = tokio::fs::File::create(&path).await?;
-        writers.push(AsyncArrowWriter::try_new(
-            file,
-            stream.schema(),
-            Some(properties.clone()),
-        )?);
+        writers.push(scratch_writer(&path, stream.schema(), properties.clone())?);
         paths.push(path);
     }
     while let Some(batch) = stream.next().await {
         let batch = batch?;
         if buckets == 1 {
-            writers[0].write(&batch).await?;
+            writers[0].write(&batch)?;
             continue;
         }
         let ids = batch
@@ -589,47 +599,64 @@ async fn split_into_buckets(
         for (writer, rows) in writers.iter_mut().zip(rows) {
             if !rows.is_empty() {
                 let part = arrow::compute::take_record_batch(&batch, &UInt32Array::from(rows))?;
-                writer.write(&part).await?;
+                writer.write(&part)?;
             }
         }
     }
     for writer in writers {
-        writer.close().await?;
+        writer.close()?;
     }
     Ok(paths)
 }
 
-/// Registers the view `deduplicated` (deduplicate.sql) over `classified` and `marks`.
+/// Makes the session's joins keep the order they are written in.
 ///
-/// From here on joins keep the order they are written in: statistics could make DataFusion build
-/// its hash table from `classified` (the whole table, which a hash join cannot spill) instead of
-/// `marks`, and the output would lose the source order that spares the final sort.
-async fn register_deduplicated(ctx: &SessionContext) -> Result<()> {
+/// The SQL after classification puts the small side of each join first, as the hash join's build
+/// side. Statistics could make DataFusion build from the other side instead: from `classified`
+/// (the whole table, which a hash join cannot spill) or a whole bucket, and the clean table would
+/// lose the source order that spares the final sort.
+async fn keep_join_order(ctx: &SessionContext) -> Result<()> {
     ctx.sql("SET datafusion.optimizer.join_reordering = false")
         .await?
         .collect()
         .await?;
+    Ok(())
+}
+
+/// Registers the view `deduplicated` (deduplicate.sql) over `classified` and `marks`.
+async fn register_deduplicated(ctx: &SessionContext) -> Result<()> {
+    keep_join_order(ctx).await?;
     ctx.register_table("deduplicated", ctx.sql(DEDUPLICATE_SQL).await?.into_view())?;
     Ok(())
 }
 
 /// Runs `marks.sql` on each bucket in turn and writes the marks to `out`; removes the bucket files.
-async fn mark_duplicates(ctx: &SessionContext, buckets: &[PathBuf], out: &Path) -> Result<()> {
+///
+/// Its own session reads strings as plain `Utf8`: an aggregate emits its groups as slices of one
+/// large array, and with `Utf8View` every slice (and every row taken or filtered from it) keeps the
+/// whole buffer, which the memory pool then counts once per batch.
+async fn mark_duplicates(
+    work_dir: &Path,
+    memory_limit: usize,
+    buckets: &[PathBuf],
+    out: &Path,
+) -> Result<()> {
+    let ctx = &session(work_dir, memory_limit, false)?;
+    keep_join_order(ctx).await?;
     let mut writer = None;
     for path in buckets {
         register_local(ctx, "bucket", path).await?;
         let mut stream = ctx.sql(MARKS_SQL).await?.execute_stream().await?;
         if writer.is_none() {
-            let file = tokio::fs::File::create(out).await?;
-            writer = Some(AsyncArrowWriter::try_new(
-                file,
+            writer = Some(scratch_writer(
+                out,
                 stream.schema(),
-                Some(crate::stage::scratch_properties()),
+                crate::stage::scratch_properties(),
             )?);
         }
         let writer = writer.as_mut().expect("created above");
         while let Some(batch) = stream.next().await {
-            writer.write(&batch?).await?;
+            writer.write(&batch?)?;
         }
         drop(stream);
         ctx.deregister_table("bucket")?;
@@ -637,8 +664,7 @@ async fn mark_duplicates(ctx: &SessionContext, buckets: &[PathBuf], out: &Path) 
     }
     writer
         .ok_or_else(|| Error::Internal("no bucket to mark".into()))?
-        .close()
-        .await?;
+        .close()?;
     Ok(())
 }
 
@@ -833,15 +859,19 @@ pub async fn run(job: &Job<'_>) -> Result<Figures> {
         .max(1);
     let bucket_files = split_into_buckets(&ctx, job.work_dir, buckets).await?;
     let marks = job.work_dir.join("marks.parquet");
-    mark_duplicates(&ctx, &bucket_files, &marks).await?;
+    mark_duplicates(job.work_dir, job.memory_limit, &bucket_files, &marks).await?;
     register_local(&ctx, "marks", &marks).await?;
-    let exact_duplicates_removed =
-        u64_at(&one_row(&ctx, EXACT_DUPLICATES_SQL).await?, "exact_duplicates")?;
-    let rows_deduplicated = rows_valid.checked_sub(exact_duplicates_removed).ok_or_else(|| {
-        Error::Internal(format!(
-            "{exact_duplicates_removed} exact duplicates among {rows_valid} valid rows"
-        ))
-    })?;
+    let exact_duplicates_removed = u64_at(
+        &one_row(&ctx, EXACT_DUPLICATES_SQL).await?,
+        "exact_duplicates",
+    )?;
+    let rows_deduplicated = rows_valid
+        .checked_sub(exact_duplicates_removed)
+        .ok_or_else(|| {
+            Error::Internal(format!(
+                "{exact_duplicates_removed} exact duplicates among {rows_valid} valid rows"
+            ))
+        })?;
     register_deduplicated(&ctx).await?;
 
     let missing_balance = missing_balance(&ctx, job.layout).await?;
@@ -1071,8 +1101,14 @@ mod tests {
                     None,
                 ])),
             ),
-            ("detail", Arc::new(StringArray::from(vec!["", "x", "", "", ""]))),
-            ("raw", Arc::new(StringArray::from(vec!["a", "b", "c", "a", "d"]))),
+            (
+                "detail",
+                Arc::new(StringArray::from(vec!["", "x", "", "", ""])),
+            ),
+            (
+                "raw",
+                Arc::new(StringArray::from(vec!["a", "b", "c", "a", "d"])),
+            ),
             ("user_id", Arc::new(Int64Array::from(vec![1, 2, 3, 1, 3]))),
             (
                 "score",
@@ -1109,7 +1145,9 @@ mod tests {
             .unwrap();
         let buckets = split_into_buckets(&ctx, dir, 2).await.unwrap();
         let marks = dir.join("marks.parquet");
-        mark_duplicates(&ctx, &buckets, &marks).await.unwrap();
+        mark_duplicates(dir, 64 << 20, &buckets, &marks)
+            .await
+            .unwrap();
         register_local(&ctx, "marks", &marks).await.unwrap();
         register_deduplicated(&ctx).await.unwrap();
         ctx
@@ -1172,10 +1210,18 @@ mod tests {
         let batch = arrow::compute::concat_batches(&batches[0].schema(), &batches).unwrap();
         // Lines 2 and 5 are the same record ("a", id 1): 5 is removed, and id 1 then has one row.
         // Lines 4 and 6 are different records of id 3: both kept and flagged. Line 3 is rejected.
-        let lines = batch.column(0).as_any().downcast_ref::<Int64Array>().unwrap();
+        let lines = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .unwrap();
         assert_eq!(lines.values().to_vec(), vec![2, 4, 5, 6]);
         let flags = |i: usize| {
-            let column = batch.column(i).as_any().downcast_ref::<BooleanArray>().unwrap();
+            let column = batch
+                .column(i)
+                .as_any()
+                .downcast_ref::<BooleanArray>()
+                .unwrap();
             column.iter().map(Option::unwrap).collect::<Vec<_>>()
         };
         assert_eq!(flags(1), vec![false, false, true, false]);
@@ -1210,7 +1256,10 @@ mod tests {
         for id in (0..100_000i64).map(|i| 1_000 + i * 10) {
             counts[bucket_of(id, 10)] += 1;
         }
-        assert!(counts.iter().all(|&c| (9_000..11_000).contains(&c)), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| (9_000..11_000).contains(&c)),
+            "{counts:?}"
+        );
         assert_eq!(bucket_of(42, 1), 0);
     }
 

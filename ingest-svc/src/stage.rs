@@ -25,7 +25,7 @@ use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterPropertiesBuilder};
 
 use crate::mapping::{CANONICAL, Layout, Mapping};
 use crate::{Error, Result};
@@ -130,13 +130,21 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
 }
 
 /// Writer settings of scratch Parquet files: small row groups (a writer holds one row group in
-/// memory) and no compression (the files are read back once or twice and then deleted).
+/// memory), no compression (the files are read back once or twice and then deleted), and no
+/// statistics or page index: a writer keeps those for every page and row group until it writes
+/// the footer, so they would grow with the file (the row counts DataFusion plans with stay).
 pub fn scratch_properties() -> WriterProperties {
+    scratch_builder().build()
+}
+
+/// [`scratch_properties`] as a builder, to adjust.
+pub fn scratch_builder() -> WriterPropertiesBuilder {
     WriterProperties::builder()
         .set_max_row_group_row_count(Some(SCRATCH_ROW_GROUP_ROWS))
         .set_max_row_group_bytes(Some(crate::clean::OUTPUT_ROW_GROUP_BYTES))
         .set_compression(Compression::UNCOMPRESSED)
-        .build()
+        .set_statistics_enabled(EnabledStatistics::None)
+        .set_offset_index_disabled(true)
 }
 
 /// Rows per row group of scratch Parquet files.
