@@ -43,6 +43,7 @@ mod special;
 #[cfg(test)]
 mod tests;
 mod ttest;
+mod weighted;
 
 pub use adjust::{Adjust, adjust};
 pub use contingency::{ContingencyTable, chi2_contingency, cramers_v, fisher_exact};
@@ -51,12 +52,12 @@ pub use descriptive::{Describe, describe, quantile, wilson_interval};
 pub use error::{Error, Result};
 pub use kruskal::{kruskal, kruskal_counts};
 pub use ks::{ks_2samp, ks_2samp_counts};
-pub use levene::levene_median;
+pub use levene::{levene_median, levene_median_counts};
 pub use mann_whitney::{mann_whitney_u, mann_whitney_u_counts};
-pub use normality::normality;
+pub use normality::{normality, normality_counts};
 pub use proportion::two_proportion_z;
 pub use rank::{ValueCounts, rank_average};
-pub use ttest::{cohens_d, hedges_g, t_test};
+pub use ttest::{cohens_d, hedges_g, t_test, t_test_counts};
 
 use serde::Serialize;
 

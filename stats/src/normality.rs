@@ -1,22 +1,26 @@
 //! D'Agostino–Pearson K² normality test (`scipy.stats.normaltest`).
 
-use crate::error::{Error, Result, check_finite, check_len};
+use crate::error::{Error, Result};
+use crate::rank::ValueCounts;
 use crate::special::{chi2_sf, ln_chi2_sf};
+use crate::weighted::Sample;
 use crate::{TestResult, clip_p};
 
-/// Central moments 2, 3 and 4 (biased, divided by n).
-fn moments(x: &[f64]) -> (f64, f64, f64) {
+/// Mean and central moments 2, 3 and 4 (biased, divided by n).
+fn moments(x: Sample<'_>) -> (f64, f64, f64, f64) {
     let n = x.len() as f64;
-    let mean = x.iter().sum::<f64>() / n;
-    let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
-    for v in x {
+    let mean = x.mean();
+    let m2 = x.sum_of(|v| (v - mean) * (v - mean));
+    let m3 = x.sum_of(|v| {
+        let d = v - mean;
+        d * d * d
+    });
+    let m4 = x.sum_of(|v| {
         let d = v - mean;
         let d2 = d * d;
-        m2 += d2;
-        m3 += d2 * d;
-        m4 += d2 * d2;
-    }
-    (m2 / n, m3 / n, m4 / n)
+        d2 * d2
+    });
+    (mean, m2 / n, m3 / n, m4 / n)
 }
 
 /// D'Agostino–Pearson omnibus test of normality: `K² = Z(skewness)² + Z(kurtosis)²` referred to
@@ -26,11 +30,20 @@ fn moments(x: &[f64]) -> (f64, f64, f64) {
 ///
 /// The effect is the sample skewness (biased, `m3 / m2^1.5`).
 pub fn normality(x: &[f64]) -> Result<TestResult> {
-    check_finite("sample", x)?;
-    check_len("sample", x.len(), 8)?;
+    normality_sample(Sample::raw(x))
+}
+
+/// [`normality`] on a value-count table (same numbers as on the expanded values, up to summation
+/// order): memory follows the number of distinct values, not the sample size.
+pub fn normality_counts(x: &ValueCounts) -> Result<TestResult> {
+    normality_sample(Sample::counts(x))
+}
+
+fn normality_sample(x: Sample<'_>) -> Result<TestResult> {
+    x.check("sample", 8)?;
     let n = x.len() as f64;
-    let (m2, m3, m4) = moments(x);
-    let mean_abs = (x.iter().sum::<f64>() / n).abs();
+    let (mean, m2, m3, m4) = moments(x);
+    let mean_abs = mean.abs();
     if m2 <= (f64::EPSILON * mean_abs).powi(2) || m2 == 0.0 {
         return Err(Error::ZeroVariance {
             what: "sample".into(),
@@ -76,6 +89,6 @@ pub fn normality(x: &[f64]) -> Result<TestResult> {
         effect_name: "skewness",
         effect: Some(b1),
         ci: None,
-        sizes: vec![x.len() as u64],
+        sizes: vec![x.len()],
     })
 }

@@ -48,6 +48,95 @@ fn value_counts_give_identical_rank_tests() {
     assert!((a.p_value - b.p_value).abs() <= 1e-9 * a.p_value);
 }
 
+fn close(a: f64, b: f64, what: &str) {
+    if a == b {
+        return; // also the infinite ends of one-sided intervals
+    }
+    let tol = 1e-10 * a.abs().max(b.abs()).max(1e-300);
+    assert!((a - b).abs() <= tol, "{what}: {a} vs {b}");
+}
+
+fn same_result(a: &TestResult, b: &TestResult) {
+    assert_eq!((a.test, &a.method, &a.sizes), (b.test, &b.method, &b.sizes));
+    close(a.statistic, b.statistic, "statistic");
+    close(a.p_value, b.p_value, "p");
+    close(a.log10_p, b.log10_p, "log10 p");
+    assert_eq!(a.df.is_some(), b.df.is_some());
+    if let (Some(x), Some(y)) = (a.df, b.df) {
+        close(x, y, "df");
+    }
+    if let (Some(x), Some(y)) = (a.effect, b.effect) {
+        close(x, y, "effect");
+    }
+    if let (Some(x), Some(y)) = (a.ci, b.ci) {
+        close(x.0, y.0, "ci low");
+        close(x.1, y.1, "ci high");
+    }
+}
+
+#[test]
+fn value_counts_give_identical_moment_tests() {
+    // Ties, skew and different sizes; the slice versions are checked against scipy in golden.rs.
+    let x: Vec<f64> = sequence(4001, 0.618_033_988_749_894_9, 0.1, 50.0)
+        .into_iter()
+        .map(|v| v * v / 7.0)
+        .collect();
+    let y = sequence(2500, 0.414_213_562_373_095_1, 0.3, 55.0);
+    let z = sequence(998, 0.732_050_807_568_877_2, 0.7, 30.0);
+    let (vx, vy, vz) = (
+        ValueCounts::from_values(&x).unwrap(),
+        ValueCounts::from_values(&y).unwrap(),
+        ValueCounts::from_values(&z).unwrap(),
+    );
+    for equal_var in [false, true] {
+        for alternative in [
+            Alternative::TwoSided,
+            Alternative::Less,
+            Alternative::Greater,
+        ] {
+            same_result(
+                &t_test(&x, &y, equal_var, alternative, 0.95).unwrap(),
+                &t_test_counts(&vx, &vy, equal_var, alternative, 0.95).unwrap(),
+            );
+        }
+    }
+    for (raw, counts) in [(&x, &vx), (&y, &vy), (&z, &vz)] {
+        same_result(&normality(raw).unwrap(), &normality_counts(counts).unwrap());
+    }
+    same_result(
+        &levene_median(&[&x, &y, &z]).unwrap(),
+        &levene_median_counts(&[vx.clone(), vy.clone(), vz.clone()]).unwrap(),
+    );
+    // Even and odd group sizes take the median differently.
+    same_result(
+        &levene_median(&[&x[..4000], &y[..2499]]).unwrap(),
+        &levene_median_counts(&[
+            ValueCounts::from_values(&x[..4000]).unwrap(),
+            ValueCounts::from_values(&y[..2499]).unwrap(),
+        ])
+        .unwrap(),
+    );
+    // The same errors on degenerate tables.
+    let one = ValueCounts::from_pairs([(3.0, 1)]).unwrap();
+    let constant = ValueCounts::from_pairs([(3.0, 50)]).unwrap();
+    assert!(matches!(
+        t_test_counts(&one, &vy, false, Alternative::TwoSided, 0.95),
+        Err(Error::TooFewObservations { .. })
+    ));
+    assert!(matches!(
+        t_test_counts(&constant, &constant, false, Alternative::TwoSided, 0.95),
+        Err(Error::ZeroVariance { .. })
+    ));
+    assert!(matches!(
+        normality_counts(&constant),
+        Err(Error::ZeroVariance { .. })
+    ));
+    assert!(matches!(
+        normality_counts(&ValueCounts::from_pairs([(1.0, 3), (2.0, 4)]).unwrap()),
+        Err(Error::TooFewObservations { .. })
+    ));
+}
+
 #[test]
 fn contingency_from_pairs_and_counts_agree() {
     let pairs = [("a", 1), ("a", 2), ("b", 1), ("b", 1), ("c", 2), ("a", 1)];

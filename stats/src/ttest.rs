@@ -1,13 +1,16 @@
 //! Student and Welch two-sample t-tests (`scipy.stats.ttest_ind`).
 
 use crate::error::{Error, Result, check_finite, check_len};
+use crate::rank::ValueCounts;
 use crate::special::{ln_t_sf, t_ppf, t_sf};
+use crate::weighted::Sample;
 use crate::{Alternative, TestResult, clip_p};
 
-fn mean_var(x: &[f64]) -> (f64, f64) {
+/// Mean and variance (ddof = 1).
+fn mean_var(x: Sample<'_>) -> (f64, f64) {
     let n = x.len() as f64;
-    let mean = x.iter().sum::<f64>() / n;
-    let ss = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>();
+    let mean = x.mean();
+    let ss = x.sum_of(|v| (v - mean) * (v - mean));
     (mean, ss / (n - 1.0))
 }
 
@@ -18,7 +21,7 @@ fn validate(x: &[f64], y: &[f64]) -> Result<()> {
     check_len("y", y.len(), 2)
 }
 
-fn pooled_sd(x: &[f64], y: &[f64]) -> f64 {
+fn pooled_sd(x: Sample<'_>, y: Sample<'_>) -> f64 {
     let (_, v1) = mean_var(x);
     let (_, v2) = mean_var(y);
     let (n1, n2) = (x.len() as f64, y.len() as f64);
@@ -28,6 +31,7 @@ fn pooled_sd(x: &[f64], y: &[f64]) -> f64 {
 /// Cohen's d: difference of means over the pooled standard deviation (ddof = 1 in each group).
 pub fn cohens_d(x: &[f64], y: &[f64]) -> Result<f64> {
     validate(x, y)?;
+    let (x, y) = (Sample::raw(x), Sample::raw(y));
     let sd = pooled_sd(x, y);
     if sd <= 0.0 {
         return Err(Error::ZeroVariance {
@@ -60,6 +64,37 @@ pub fn t_test(
     confidence: f64,
 ) -> Result<TestResult> {
     validate(x, y)?;
+    t_test_samples(
+        Sample::raw(x),
+        Sample::raw(y),
+        equal_var,
+        alternative,
+        confidence,
+    )
+}
+
+/// [`t_test`] on value-count tables (same numbers as on the expanded values, up to summation
+/// order): memory follows the number of distinct values, not the sample sizes.
+pub fn t_test_counts(
+    x: &ValueCounts,
+    y: &ValueCounts,
+    equal_var: bool,
+    alternative: Alternative,
+    confidence: f64,
+) -> Result<TestResult> {
+    let (x, y) = (Sample::counts(x), Sample::counts(y));
+    x.check("x", 2)?;
+    y.check("y", 2)?;
+    t_test_samples(x, y, equal_var, alternative, confidence)
+}
+
+fn t_test_samples(
+    x: Sample<'_>,
+    y: Sample<'_>,
+    equal_var: bool,
+    alternative: Alternative,
+    confidence: f64,
+) -> Result<TestResult> {
     if !(confidence > 0.0 && confidence < 1.0) {
         return Err(Error::InvalidArgument(format!(
             "confidence level {confidence} is outside (0, 1)"
@@ -117,6 +152,6 @@ pub fn t_test(
         effect_name: "cohens_d",
         effect: (sd > 0.0).then(|| diff / sd),
         ci: Some(ci),
-        sizes: vec![x.len() as u64, y.len() as u64],
+        sizes: vec![x.len(), y.len()],
     })
 }

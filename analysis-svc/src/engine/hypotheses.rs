@@ -2,8 +2,9 @@
 //! hypothesis gets a primary test chosen by data type and distribution, companion tests, an
 //! effect size, a multiplicity-adjusted p-value and a verdict in Russian and English.
 //!
-//! Numeric columns are read as exact value-count tables per group (`GROUP BY value`); the rank
-//! tests run on those tables, and the t-test and normality check on the expanded values.
+//! Numeric columns are read as exact value-count tables per group (`GROUP BY value`), and every
+//! test (rank tests, t-test, normality, Levene) runs on those tables: memory follows the number of
+//! distinct values, not the number of customers.
 
 use std::collections::BTreeMap;
 
@@ -21,7 +22,7 @@ use super::text::{int, loc, lt, median_comparison, num, pct, pval};
 
 /// Smallest group on which normality is checked (scipy's kurtosis test needs 20); smaller groups
 /// count as not normal, so the rank test is primary.
-const MIN_NORMALITY_N: usize = 20;
+const MIN_NORMALITY_N: u64 = 20;
 
 /// A group being compared: name, short id and SQL predicate over the segment base query.
 struct Group {
@@ -71,14 +72,6 @@ fn to_proto(t: &TestResult) -> TestProto {
         ci_high,
         sizes: t.sizes.clone(),
     }
-}
-
-fn expand(vc: &ValueCounts) -> Vec<f64> {
-    let mut out = Vec::with_capacity(vc.n() as usize);
-    for (v, c) in vc.values().iter().zip(vc.counts()) {
-        out.extend(std::iter::repeat_n(*v, *c as usize));
-    }
-    out
 }
 
 fn median_of(vc: &ValueCounts) -> f64 {
@@ -246,14 +239,13 @@ async fn numeric_run(study: &Study<'_>, seg: &SegOutput, spec: &Spec) -> Result<
     let l = study.label(&spec.column);
     let gl = group_list(&spec.groups);
     let alpha = study.config.alpha;
-    let raw: Vec<Vec<f64>> = vcs.iter().map(expand).collect();
-    let normal: Vec<Option<f64>> = raw
+    let normal: Vec<Option<f64>> = vcs
         .iter()
         .map(|x| {
-            if x.len() < MIN_NORMALITY_N {
+            if x.n() < MIN_NORMALITY_N {
                 None
             } else {
-                bankseg_stats::normality(x).ok().map(|t| t.p_value)
+                bankseg_stats::normality_counts(x).ok().map(|t| t.p_value)
             }
         })
         .collect();
@@ -297,7 +289,7 @@ async fn numeric_run(study: &Study<'_>, seg: &SegOutput, spec: &Spec) -> Result<
     if spec.groups.len() == 2 {
         let mw = bankseg_stats::mann_whitney_u_counts(&vcs[0], &vcs[1], Alternative::TwoSided).ok();
         let welch =
-            bankseg_stats::t_test(&raw[0], &raw[1], false, Alternative::TwoSided, 0.95).ok();
+            bankseg_stats::t_test_counts(&vcs[0], &vcs[1], false, Alternative::TwoSided, 0.95).ok();
         let ks = bankseg_stats::ks_2samp_counts(&vcs[0], &vcs[1], Alternative::TwoSided).ok();
         if all_normal {
             run.primary = welch;
@@ -369,9 +361,8 @@ async fn numeric_run(study: &Study<'_>, seg: &SegOutput, spec: &Spec) -> Result<
             );
         }
     } else {
-        let slices: Vec<&[f64]> = raw.iter().map(|v| v.as_slice()).collect();
         run.primary = bankseg_stats::kruskal_counts(&vcs).ok();
-        run.companions = bankseg_stats::levene_median(&slices)
+        run.companions = bankseg_stats::levene_median_counts(&vcs)
             .ok()
             .into_iter()
             .collect();
