@@ -4,7 +4,8 @@
 -- bucket. Every row of an id lands in the same bucket, and rows with the same `raw` have the same
 -- id, so each bucket is checked on its own and memory depends on the bucket size, not the file.
 --
--- Output: one row per valid row that needs a mark (usually few):
+-- Output: one row per valid row that needs a mark (usually few): removed copies and rows of
+-- repeated ids.
 --   exact_duplicate    all its source fields equal those of an earlier row (the first copy, lowest
 --                      source_line, is kept; the others are removed and counted);
 --   duplicate_user_id  its user id occurs in more than one distinct row (kept and flagged: in bank
@@ -33,3 +34,5 @@ SELECT
     m.repeated AS duplicate_user_id
 FROM marked m
 JOIN bucket b ON b.user_id = m.user_id AND b.raw = m.raw
+-- The first copy of a record whose id is not repeated needs no mark.
+WHERE b.source_line <> m.keep_line OR m.repeated
