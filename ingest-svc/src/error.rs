@@ -82,6 +82,16 @@ impl Error {
             Error::NotFound(_) => Code::NotFound,
             Error::ObjectStore(object_store::Error::NotFound { .. }) => Code::NotFound,
             Error::Parquet(_) => Code::InvalidArgument,
+            // The memory pool is too small for the input (e.g. a hash join over millions of
+            // duplicate rows): a limit to raise, not a bug.
+            Error::DataFusion(e)
+                if matches!(
+                    e.find_root(),
+                    datafusion::error::DataFusionError::ResourcesExhausted(_)
+                ) =>
+            {
+                Code::ResourceExhausted
+            }
             _ => Code::Internal,
         };
         Status::new(code, self.to_string())
@@ -130,6 +140,20 @@ mod tests {
         let internal = Error::Internal("counts do not add up".into());
         assert_eq!(internal.exit_code(), 1);
         assert_eq!(internal.into_status().code(), Code::Internal);
+        let exhausted = Error::DataFusion(datafusion::error::DataFusionError::Context(
+            "mark duplicates".into(),
+            Box::new(datafusion::error::DataFusionError::ResourcesExhausted(
+                "Failed to allocate additional 300 MB for HashJoinInput".into(),
+            )),
+        ));
+        assert_eq!(exhausted.exit_code(), 1);
+        let status = exhausted.into_status();
+        assert_eq!(status.code(), Code::ResourceExhausted);
+        assert!(
+            status.message().contains("HashJoinInput"),
+            "{}",
+            status.message()
+        );
         let store = Error::Common(bankseg_common::Error::NotFound {
             kind: "dataset",
             id: "d1".into(),
