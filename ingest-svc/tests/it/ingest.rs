@@ -422,12 +422,7 @@ async fn reports_and_tables_survive_a_restart() {
 
 #[tokio::test]
 async fn large_tables_switch_to_approximate_statistics() {
-    let data = tempfile::tempdir().unwrap();
-    let store = tempfile::tempdir().unwrap();
-    let mut config = ingest_svc::Config::for_tests(store.path().to_str().unwrap());
-    config.allowed_roots = vec![data.path().to_path_buf()];
-    config.exact_max_rows = 10;
-    let h = Harness::start_config(data, store, config).await;
+    let h = Harness::start_tuned(|c| c.exact_max_rows = 10).await;
     let path = h.write("bank.csv", csv(&rows()));
     let q = h.ingest_path(&path).await.unwrap().quality.unwrap();
     assert_generated_figures(&q);
@@ -443,12 +438,7 @@ async fn large_tables_switch_to_approximate_statistics() {
 async fn duplicate_checks_give_the_same_answer_bucket_by_bucket() {
     // 32 valid rows in buckets of about 3: the repeated id and the exact duplicate must be found
     // whichever buckets they land in, and the clean table must still come out in source order.
-    let data = tempfile::tempdir().unwrap();
-    let store = tempfile::tempdir().unwrap();
-    let mut config = ingest_svc::Config::for_tests(store.path().to_str().unwrap());
-    config.allowed_roots = vec![data.path().to_path_buf()];
-    config.bucket_rows = 3;
-    let h = Harness::start_config(data, store, config).await;
+    let h = Harness::start_tuned(|c| c.bucket_rows = 3).await;
     let path = h.write("bank.csv", csv(&rows()));
     let response = h.ingest_path(&path).await.unwrap();
     assert_generated_figures(response.quality.as_ref().unwrap());

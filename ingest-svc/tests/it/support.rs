@@ -142,6 +142,16 @@ impl Harness {
         Self::start_with(data, store, Vec::new()).await
     }
 
+    /// A server with the test defaults changed by `tune`.
+    pub async fn start_tuned(tune: impl FnOnce(&mut ingest_svc::Config)) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let store = tempfile::tempdir().unwrap();
+        let mut config = ingest_svc::Config::for_tests(store.path().to_str().unwrap());
+        config.allowed_roots = vec![data.path().to_path_buf()];
+        tune(&mut config);
+        Self::start_config(data, store, config).await
+    }
+
     /// A server that may also read under `extra_roots`.
     pub async fn start_with(data: TempDir, store: TempDir, extra_roots: Vec<PathBuf>) -> Self {
         let mut config = ingest_svc::Config::for_tests(store.path().to_str().unwrap());
