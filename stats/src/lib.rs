@@ -4,9 +4,10 @@
 //!
 //! The crate is a pure library: it does no I/O and holds no state. The analysis service hands it
 //! slices, value-count tables ([`ValueCounts`]) or contingency tables ([`ContingencyTable`]) and
-//! gets back a [`TestResult`], a [`Correlation`] or a [`phik::PhikMatrix`]. Rank tests and
-//! table-based statistics accept aggregated input, so a column of ten million rows is reduced
-//! once (one pass, memory proportional to the number of distinct values) and then tested.
+//! gets back a [`TestResult`], a [`Correlation`] or a [`phik::PhikMatrix`]. Rank tests, the
+//! moment-based tests (t-tests, normality, Levene) and table-based statistics accept aggregated
+//! input, so a column of ten million rows is reduced once (one pass, memory proportional to the
+//! number of distinct values) and then tested.
 //!
 //! Every test reports the method that was actually used (exact or asymptotic, with which
 //! corrections), the statistic, the p-value and `log10(p)`, which stays meaningful when the
