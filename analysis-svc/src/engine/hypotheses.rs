@@ -528,27 +528,22 @@ async fn categorical_run(
             Alternative::TwoSided,
         )
         .ok();
+        let (kind_ru, kind_en) = if kind == Kind::Boolean {
+            ("бинарный", "binary")
+        } else {
+            ("категориальный", "categorical")
+        };
         if sparse {
             run.primary = fisher;
             run.companions = [chi2, z].into_iter().flatten().collect();
             run.rationale = loc(
                 format!(
                     "«{}» — {} признак, таблица 2×2 с ожидаемой частотой меньше 5: точный критерий Фишера; хи-квадрат и z-тест для долей — сопутствующие",
-                    l.ru,
-                    if kind == Kind::Boolean {
-                        "бинарный"
-                    } else {
-                        "категориальный"
-                    }
+                    l.ru, kind_ru
                 ),
                 format!(
                     "{} is {}, and the 2×2 table has an expected count below 5: Fisher's exact test; chi-square and the two-proportion z-test are companions",
-                    l.en,
-                    if kind == Kind::Boolean {
-                        "binary"
-                    } else {
-                        "categorical"
-                    }
+                    l.en, kind_en
                 ),
             );
             run.reason = loc(
@@ -561,21 +556,11 @@ async fn categorical_run(
             run.rationale = loc(
                 format!(
                     "«{}» — {} признак: критерий хи-квадрат для таблицы 2×2 с поправкой Йейтса; z-тест для двух долей и точный критерий Фишера — сопутствующие",
-                    l.ru,
-                    if kind == Kind::Boolean {
-                        "бинарный"
-                    } else {
-                        "категориальный"
-                    }
+                    l.ru, kind_ru
                 ),
                 format!(
                     "{} is {}: chi-square test of the 2×2 table with Yates' correction; the two-proportion z-test and Fisher's exact test are companions",
-                    l.en,
-                    if kind == Kind::Boolean {
-                        "binary"
-                    } else {
-                        "categorical"
-                    }
+                    l.en, kind_en
                 ),
             );
         }
