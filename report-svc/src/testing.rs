@@ -13,6 +13,22 @@ use bankseg_proto::ingest::v1::{
     ColumnQuality, GroupMissing, MissingBalance, QualityReport, ReasonCount,
 };
 
+/// The report's sections, by element id, in the order the report shows them.
+pub const SECTIONS: [&str; 12] = [
+    "summary",
+    "data",
+    "distributions",
+    "churn-by-feature",
+    "correlations",
+    "segments",
+    "dashboard",
+    "portraits",
+    "slices",
+    "hypotheses",
+    "recommendations",
+    "method",
+];
+
 /// Text in both languages.
 pub fn text(ru: &str, en: &str) -> Option<LocalizedText> {
     Some(LocalizedText {

@@ -17,23 +17,9 @@ use bankseg_proto::ingest::v1::ingest_service_client::IngestServiceClient;
 use bankseg_proto::report::v1::report_service_client::ReportServiceClient;
 use bankseg_proto::report::v1::{RenderRequest, ReportFormat};
 use report_svc::render::{Lang, format};
+use report_svc::testing::SECTIONS;
 
 use common::*;
-
-const SECTIONS: [&str; 12] = [
-    "summary",
-    "data",
-    "distributions",
-    "churn-by-feature",
-    "correlations",
-    "segments",
-    "dashboard",
-    "portraits",
-    "slices",
-    "hypotheses",
-    "recommendations",
-    "method",
-];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_export_yields_complete_reports() {

@@ -101,6 +101,23 @@ impl ValueCounts {
         &self.counts
     }
 
+    /// Mean of the observations (`NaN` for an empty table).
+    pub fn mean(&self) -> f64 {
+        if self.is_empty() {
+            return f64::NAN;
+        }
+        crate::weighted::Sample::counts(self).mean()
+    }
+
+    /// `np.median` of the observations: the middle one, or the mean of the two middle ones (`NaN`
+    /// for an empty table).
+    pub fn median(&self) -> f64 {
+        if self.is_empty() {
+            return f64::NAN;
+        }
+        crate::weighted::Sample::counts(self).median()
+    }
+
     /// Total number of observations.
     pub fn n(&self) -> u64 {
         self.counts.iter().sum()

@@ -116,6 +116,24 @@ fn value_counts_give_identical_moment_tests() {
         ])
         .unwrap(),
     );
+    // Mean and median of a table are those of its values (np.median: odd and even sizes).
+    for raw in [&x[..4001], &x[..4000], &z[..]] {
+        let vc = ValueCounts::from_values(raw).unwrap();
+        close(
+            vc.mean(),
+            raw.iter().sum::<f64>() / raw.len() as f64,
+            "mean",
+        );
+        let mut sorted = raw.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        close(
+            vc.median(),
+            (sorted[(n - 1) / 2] + sorted[n / 2]) / 2.0,
+            "median",
+        );
+    }
+    assert!(ValueCounts::new().mean().is_nan() && ValueCounts::new().median().is_nan());
     // The same errors on degenerate tables.
     let one = ValueCounts::from_pairs([(3.0, 1)]).unwrap();
     let constant = ValueCounts::from_pairs([(3.0, 50)]).unwrap();

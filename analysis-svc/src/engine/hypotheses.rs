@@ -74,38 +74,6 @@ fn to_proto(t: &TestResult) -> TestProto {
     }
 }
 
-fn median_of(vc: &ValueCounts) -> f64 {
-    let n = vc.n();
-    if n == 0 {
-        return f64::NAN;
-    }
-    // average of the order statistics at (n-1)/2 and n/2 (0-based)
-    let at = |k: u64| -> f64 {
-        let mut cum = 0;
-        for (v, c) in vc.values().iter().zip(vc.counts()) {
-            cum += c;
-            if k < cum {
-                return *v;
-            }
-        }
-        f64::NAN
-    };
-    (at((n - 1) / 2) + at(n / 2)) / 2.0
-}
-
-fn mean_of(vc: &ValueCounts) -> f64 {
-    let n = vc.n();
-    if n == 0 {
-        return f64::NAN;
-    }
-    vc.values()
-        .iter()
-        .zip(vc.counts())
-        .map(|(v, c)| v * *c as f64)
-        .sum::<f64>()
-        / n as f64
-}
-
 /// Outcome of one hypothesis before adjustment.
 struct Run {
     primary: Option<TestResult>,
@@ -274,8 +242,8 @@ async fn numeric_run(study: &Study<'_>, seg: &SegOutput, spec: &Spec) -> Result<
             .collect();
         Text::new(ru.join(", "), en.join(", "))
     };
-    let medians: Vec<f64> = vcs.iter().map(median_of).collect();
-    let means: Vec<f64> = vcs.iter().map(mean_of).collect();
+    let medians: Vec<f64> = vcs.iter().map(ValueCounts::median).collect();
+    let means: Vec<f64> = vcs.iter().map(ValueCounts::mean).collect();
     let mut run = Run {
         primary: None,
         companions: Vec::new(),

@@ -182,22 +182,7 @@ pub struct DashboardLabels {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing;
-
-    const SECTIONS: [&str; 12] = [
-        "summary",
-        "data",
-        "distributions",
-        "churn-by-feature",
-        "correlations",
-        "segments",
-        "dashboard",
-        "portraits",
-        "slices",
-        "hypotheses",
-        "recommendations",
-        "method",
-    ];
+    use crate::testing::{self, SECTIONS};
 
     fn html(lang: Language) -> String {
         let rendered = render(&testing::analysis(), ReportFormat::Html, lang).unwrap();
